@@ -73,7 +73,7 @@ public sealed partial class SyncMap<TKey, TValue>
         internal bool IsLive
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => IsInline ? (Bits >> 32) != 0 : Ref is not null && !ReferenceEquals(Ref, Sentinels.Expunged);
+            get => IsInline ? (ulong)Bits > InlineExpunged : Ref is not null && !ReferenceEquals(Ref, Sentinels.Expunged); // inline: V >= 1 << 32 > X > N
         }
 
         /// <summary>The value of a live state.</summary>

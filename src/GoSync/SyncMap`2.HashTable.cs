@@ -50,6 +50,25 @@ public sealed partial class SyncMap<TKey, TValue>
             ? EqualityComparer<TKey>.Default.GetHashCode(key)
             : comparer!.GetHashCode(key);
 
+    /// <summary>
+    /// Whether a bucket holds <paramref name="key"/> (with hash <paramref name="hash"/>) under the default comparer
+    /// of a value-type key. For primitive keys the key comparison alone decides (equal keys have equal hashes), which
+    /// saves a compare and a branch per probe; for other structs the stored hash filters before Equals runs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool DefaultKeyMatches(ref Bucket b, int hash, TKey key)
+    {
+        if (typeof(TKey) == typeof(int) || typeof(TKey) == typeof(uint) || typeof(TKey) == typeof(long) ||
+            typeof(TKey) == typeof(ulong) || typeof(TKey) == typeof(short) || typeof(TKey) == typeof(ushort) ||
+            typeof(TKey) == typeof(byte) || typeof(TKey) == typeof(sbyte) || typeof(TKey) == typeof(char) ||
+            typeof(TKey) == typeof(nint) || typeof(TKey) == typeof(nuint))
+        {
+            return EqualityComparer<TKey>.Default.Equals(b.Key, key);
+        }
+
+        return b.Hash == hash && EqualityComparer<TKey>.Default.Equals(b.Key, key);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool KeyEquals(IEqualityComparer<TKey>? comparer, TKey stored, TKey key) =>
         typeof(TKey).IsValueType && comparer is null
@@ -94,7 +113,7 @@ public sealed partial class SyncMap<TKey, TValue>
             {
                 ref Bucket b = ref buckets[i];
                 Entry? e = b.Entry;
-                if (e is null || (b.Hash == hash && EqualityComparer<TKey>.Default.Equals(b.Key, key)))
+                if (e is null || DefaultKeyMatches(ref b, hash, key))
                 {
                     return e;
                 }

@@ -244,7 +244,49 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire; pairs with the release that published it
-        Entry? e = read.Find(key);
+        if (typeof(TKey).IsValueType)
+        {
+            if (read.Comparer is not null)
+            {
+                // A custom comparer. Its interface calls live in a method of their own, so that the default-comparer
+                // path below contains no call and the JIT saves no registers for it.
+                return LoadWithComparer(read, key, out value);
+            }
+
+            // FindInTable's default-comparer loop, written out so that a hit returns from inside it (the JIT does not
+            // merge the "found" and "empty bucket" exits of a helper's loop, and would test the entry twice).
+            Bucket[] buckets = read.Buckets;
+            int hash = EqualityComparer<TKey>.Default.GetHashCode(key);
+            int i = HomeBucket(hash, read.Shift);
+            while (true)
+            {
+                ref Bucket b = ref buckets[i];
+                Entry? e = b.Entry;
+                if (e is null)
+                {
+                    return LoadFrom(read, null, key, out value);
+                }
+
+                if (DefaultKeyMatches(ref b, hash, key))
+                {
+                    return e.TryLoad(out value);
+                }
+
+                i = (i + 1) & (buckets.Length - 1);
+            }
+        }
+
+        return LoadFrom(read, read.Find(key), key, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool LoadWithComparer(ReadOnly read, TKey key, [MaybeNullWhen(false)] out TValue value) =>
+        LoadFrom(read, FindWithComparer(read.Buckets, read.Shift, read.Comparer, key), key, out value);
+
+    // Load after the read-map lookup found e (or null): Go's entry.load, or the locked path when amended.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool LoadFrom(ReadOnly read, Entry? e, TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
         if (e is not null)
         {
             return e.TryLoad(out value);
