@@ -74,13 +74,13 @@ public sealed class MapTests
     /// two; thread g seeds its Random with g) sweep keys 1..1023, storing n*i*g with probability
     /// 1/1024 and loading n otherwise. Meanwhile this thread runs full Ranges, each of which must
     /// see every value as a multiple of its key, no key twice, and all 1024 keys (no key is ever
-    /// deleted). Go runs 1024 Ranges (16 with -short); here 256 per GOSYNC_STRESS_SCALE unit.
+    /// deleted). Go runs 1024 Ranges (16 with -short); here 1024 per GOSYNC_STRESS_SCALE unit.
     /// </summary>
     [Fact]
     public void ConcurrentRange()
     {
         const int MapSize = 1 << 10;
-        int ranges = 256 * TestEnvironment.StressScale;
+        int ranges = 1024 * TestEnvironment.StressScale;
         int writers = Math.Max(2, Environment.ProcessorCount);
 
         var map = new SyncMap<long, long>();

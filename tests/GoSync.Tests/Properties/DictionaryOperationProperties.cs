@@ -12,7 +12,7 @@ namespace GoSync.Tests.Properties;
 /// <summary>
 /// Differential test of SyncMap's ConcurrentDictionary surface: seeded random sequences of
 /// TryAdd, TryGetValue, both TryRemove, TryUpdate, the three GetOrAdd, the three AddOrUpdate, the
-/// indexer (get and set), ContainsKey, Count, IsEmpty, ToArray, Keys, Values and Clear run on a
+/// indexer (get and set), ContainsKey, Count, IsEmpty, ToArray, Keys, Values, enumeration and Clear run on a
 /// <see cref="SyncMap{TKey, TValue}"/>, a plain-Dictionary model and a
 /// <see cref="System.Collections.Concurrent.ConcurrentDictionary{TKey, TValue}"/>. Every result,
 /// every factory invocation (which factory, with which arguments) and the final contents must
@@ -83,6 +83,9 @@ public sealed class DictionaryOperationProperties
         /// <summary>Values.</summary>
         Values,
 
+        /// <summary>foreach over the map (its struct enumerator).</summary>
+        Enumerate,
+
         /// <summary>Clear().</summary>
         Clear,
     }
@@ -113,7 +116,7 @@ public sealed class DictionaryOperationProperties
 
     private static DictCall NextCall(Random random)
     {
-        // Clear is drawn a quarter as often as the other ops, so maps grow between Clears.
+        // Clear (the last op) is drawn a quarter as often as the other ops, so maps grow between Clears.
         int ops = (int)DictOp.Clear;
         int pick = random.Next((ops * 4) + 1);
         var op = (DictOp)(pick / 4);
@@ -227,6 +230,7 @@ public sealed class DictionaryOperationProperties
                 DictOp.ToArray => FormatPairs(map.ToArray()),
                 DictOp.Keys => FormatCollection(map.Keys),
                 DictOp.Values => FormatCollection(map.Values),
+                DictOp.Enumerate => FormatPairs(map.Enumerate()),
                 DictOp.Clear => ClearMap(map),
                 _ => throw new ArgumentOutOfRangeException(nameof(call), call.Op, "Unknown op."),
             };

@@ -52,6 +52,9 @@ internal interface IDictionarySurface
 
     KeyValuePair<string, string?>[] ToArray();
 
+    /// <summary>The pairs seen by a foreach over the map, in enumeration order.</summary>
+    KeyValuePair<string, string?>[] Enumerate();
+
     void Clear();
 }
 
@@ -106,6 +109,17 @@ internal sealed class SyncMapSurface : IDictionarySurface
 
     public KeyValuePair<string, string?>[] ToArray() => Map.ToArray();
 
+    public KeyValuePair<string, string?>[] Enumerate()
+    {
+        var pairs = new List<KeyValuePair<string, string?>>();
+        foreach (KeyValuePair<string, string?> pair in Map)
+        {
+            pairs.Add(pair);
+        }
+
+        return [.. pairs];
+    }
+
     public void Clear() => Map.Clear();
 }
 
@@ -159,6 +173,8 @@ internal sealed class ConcurrentDictionarySurface : IDictionarySurface
     public bool ContainsKey(string key) => _map.ContainsKey(key);
 
     public KeyValuePair<string, string?>[] ToArray() => _map.ToArray();
+
+    public KeyValuePair<string, string?>[] Enumerate() => [.. _map];
 
     public void Clear() => _map.Clear();
 }
@@ -249,6 +265,8 @@ internal sealed class DictionaryModel : IDictionarySurface
     public bool ContainsKey(string key) => _map.ContainsKey(key);
 
     public KeyValuePair<string, string?>[] ToArray() => [.. _map];
+
+    public KeyValuePair<string, string?>[] Enumerate() => [.. _map];
 
     public void Clear() => _map.Clear();
 }

@@ -49,6 +49,9 @@ public sealed class GoCallChecker
         _references = references;
     }
 
+    /// <summary>Called with the SyncMap after every call of <see cref="FindFailure"/> (e.g. to observe its machinery).</summary>
+    public Action<SyncMap<string, string?>>? AfterEachCall { get; init; }
+
     /// <summary>Replays <paramref name="calls"/> on fresh maps; null when all agree, else the first disagreement.</summary>
     public string? FindFailure(IReadOnlyList<GoCall> calls)
     {
@@ -81,6 +84,7 @@ public sealed class GoCallChecker
                 return $"call #{i} {call}: SyncMap returned {actual}, {_references[0].Name} returned {expected}.";
             }
 
+            AfterEachCall?.Invoke(syncMap);
             string? failure = CheckCount(syncMap, references[0], i, call)
                 ?? ((i + 1) % _invariantsEvery == 0 ? CheckInvariants(syncMap, $"after call #{i} {call}") : null);
             if (failure is not null)
