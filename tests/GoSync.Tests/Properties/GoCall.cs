@@ -99,6 +99,8 @@ public static class GoCalls
 
     private static readonly string?[] s_denseValues = [null, "", "x", "y", "xy"];
 
+    private static readonly string?[] s_mixedCaseValues = [null, "", "x", "X", "xy", "Xy"];
+
     /// <summary>
     /// Go's <c>mapCall.Generate</c>: the op is uniform over Go's nine; the key is a random string of
     /// length 0-3 over a-z (a quarter are empty); only Store and LoadOrStore carry a value, every
@@ -130,13 +132,34 @@ public static class GoCalls
         return new GoCall(op, key, value, newValue);
     }
 
+    /// <summary>
+    /// The dense generator over mixed-case keys and values (keys of length 0-2 over a, A, b, B;
+    /// values null, "", "x", "X", "xy", "Xy"), for maps whose key and value comparers ignore case:
+    /// keys that differ only in case are the same key, and CompareAndSwap/CompareAndDelete match
+    /// values that differ only in case.
+    /// </summary>
+    public static GoCall NextMixedCaseCall(Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        GoOp op = PickWeighted(random, s_denseWeights);
+        string key = RandomString(random, "aAbB", 2);
+        string? value = s_mixedCaseValues[random.Next(s_mixedCaseValues.Length)];
+        string? newValue = s_mixedCaseValues[random.Next(s_mixedCaseValues.Length)];
+        return new GoCall(op, key, value, newValue);
+    }
+
     /// <summary>Go's <c>mapCall.apply</c>, under the given result mapping; an exception becomes the result.</summary>
-    public static GoResult Apply(IGoMap<string, string?> map, GoCall call, ResultMapping mapping)
+    /// <param name="map">The map.</param>
+    /// <param name="call">The call.</param>
+    /// <param name="mapping">How the outcome becomes a result.</param>
+    /// <param name="canonicalKey">For a map with a custom key comparer: maps each key to one spelling
+    /// per equivalence class, used when a Range's contents are the result (see <see cref="Contents"/>).</param>
+    public static GoResult Apply(IGoMap<string, string?> map, GoCall call, ResultMapping mapping, Func<string, string>? canonicalKey = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         try
         {
-            return ApplyCore(map, call, mapping);
+            return ApplyCore(map, call, mapping, canonicalKey);
         }
 #pragma warning disable CA1031 // The exception is the observed result, compared across maps.
         catch (Exception e)
@@ -146,15 +169,19 @@ public static class GoCalls
         }
     }
 
-    /// <summary>Go's <c>applyCalls</c> final step: the contents seen by one full Range, failing on a key seen twice.</summary>
-    public static SortedDictionary<string, string?> Contents(IGoMap<string, string?> map)
+    /// <summary>
+    /// Go's <c>applyCalls</c> final step: the contents seen by one full Range, failing on a key seen
+    /// twice. With <paramref name="canonicalKey"/>, keys are recorded in canonical spelling, so two
+    /// keys equal under the map's comparer count as the same key (and as a key seen twice).
+    /// </summary>
+    public static SortedDictionary<string, string?> Contents(IGoMap<string, string?> map, Func<string, string>? canonicalKey = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         var contents = new SortedDictionary<string, string?>(StringComparer.Ordinal);
         string? duplicate = null;
         map.Range((k, v) =>
         {
-            if (!contents.TryAdd(k, v))
+            if (!contents.TryAdd(canonicalKey is null ? k : canonicalKey(k), v))
             {
                 duplicate ??= k;
             }
@@ -190,7 +217,7 @@ public static class GoCalls
     /// <summary>A string literal, or <c>null</c>.</summary>
     public static string Quote(string? s) => s is null ? "null" : "\"" + s + "\"";
 
-    private static GoResult ApplyCore(IGoMap<string, string?> map, GoCall call, ResultMapping mapping)
+    private static GoResult ApplyCore(IGoMap<string, string?> map, GoCall call, ResultMapping mapping, Func<string, string>? canonicalKey)
     {
         string key = call.Key;
         switch (call.Op)
@@ -260,7 +287,7 @@ public static class GoCalls
                 return default;
 
             case GoOp.Range:
-                return new GoResult(Format(Contents(map)), true);
+                return new GoResult(Format(Contents(map, canonicalKey)), true);
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(call), call.Op, "Unknown op.");

@@ -49,6 +49,16 @@ public sealed class GoCallChecker
         _references = references;
     }
 
+    /// <summary>Makes the fresh SyncMap for each replay (default: <c>new SyncMap&lt;string, string?&gt;()</c>).</summary>
+    public Func<SyncMap<string, string?>> CreateSyncMap { get; init; } = static () => new SyncMap<string, string?>();
+
+    /// <summary>
+    /// For maps with a custom key comparer: one spelling per equivalence class of keys. Contents are
+    /// compared in this spelling, because which of two equal keys a map keeps is not part of the
+    /// contract being checked here (only that it holds one of them, once).
+    /// </summary>
+    public Func<string, string>? CanonicalKey { get; init; }
+
     /// <summary>Called with the SyncMap after every call of <see cref="FindFailure"/> (e.g. to observe its machinery).</summary>
     public Action<SyncMap<string, string?>>? AfterEachCall { get; init; }
 
@@ -56,7 +66,7 @@ public sealed class GoCallChecker
     public string? FindFailure(IReadOnlyList<GoCall> calls)
     {
         ArgumentNullException.ThrowIfNull(calls);
-        var syncMap = new SyncMap<string, string?>();
+        SyncMap<string, string?> syncMap = CreateSyncMap();
         var subject = new SyncMapAdapter<string, string?>(syncMap);
         var references = new IGoMap<string, string?>[_references.Length];
         for (int r = 0; r < references.Length; r++)
@@ -67,11 +77,11 @@ public sealed class GoCallChecker
         for (int i = 0; i < calls.Count; i++)
         {
             GoCall call = calls[i];
-            GoResult actual = GoCalls.Apply(subject, call, _mapping);
-            GoResult expected = GoCalls.Apply(references[0], call, _mapping);
+            GoResult actual = GoCalls.Apply(subject, call, _mapping, CanonicalKey);
+            GoResult expected = GoCalls.Apply(references[0], call, _mapping, CanonicalKey);
             for (int r = 1; r < references.Length; r++)
             {
-                GoResult other = GoCalls.Apply(references[r], call, _mapping);
+                GoResult other = GoCalls.Apply(references[r], call, _mapping, CanonicalKey);
                 if (other != expected)
                 {
                     return $"call #{i} {call}: the reference maps disagree ({_references[0].Name} {expected}, " +
@@ -100,21 +110,21 @@ public sealed class GoCallChecker
     public string Trace(IReadOnlyList<GoCall> calls)
     {
         ArgumentNullException.ThrowIfNull(calls);
-        var syncMap = new SyncMap<string, string?>();
+        SyncMap<string, string?> syncMap = CreateSyncMap();
         var subject = new SyncMapAdapter<string, string?>(syncMap);
         IGoMap<string, string?> reference = _references[0].Create();
         var text = new StringBuilder();
         for (int i = 0; i < calls.Count; i++)
         {
-            GoResult actual = GoCalls.Apply(subject, calls[i], _mapping);
-            GoResult expected = GoCalls.Apply(reference, calls[i], _mapping);
+            GoResult actual = GoCalls.Apply(subject, calls[i], _mapping, CanonicalKey);
+            GoResult expected = GoCalls.Apply(reference, calls[i], _mapping, CanonicalKey);
             text.Append(CultureInfo.InvariantCulture, $"  #{i} {calls[i]}: SyncMap {actual}, {_references[0].Name} {expected}");
             text.AppendLine(actual == expected ? string.Empty : "   <-- differs");
         }
 
-        text.Append("  final: SyncMap ").Append(Describe(() => GoCalls.Format(GoCalls.Contents(subject))))
+        text.Append("  final: SyncMap ").Append(Describe(() => GoCalls.Format(GoCalls.Contents(subject, CanonicalKey))))
             .Append(", ").Append(_references[0].Name).Append(' ')
-            .AppendLine(GoCalls.Format(GoCalls.Contents(reference)));
+            .AppendLine(GoCalls.Format(GoCalls.Contents(reference, CanonicalKey)));
         return text.ToString();
     }
 
@@ -134,9 +144,9 @@ public sealed class GoCallChecker
         }
     }
 
-    private static string? CheckCount(SyncMap<string, string?> syncMap, IGoMap<string, string?> reference, int index, GoCall call)
+    private string? CheckCount(SyncMap<string, string?> syncMap, IGoMap<string, string?> reference, int index, GoCall call)
     {
-        int expected = GoCalls.Contents(reference).Count;
+        int expected = GoCalls.Contents(reference, CanonicalKey).Count;
         int count;
         bool isEmpty;
         try
@@ -161,17 +171,17 @@ public sealed class GoCallChecker
 
     private string? CheckFinalContents(IGoMap<string, string?> subject, IGoMap<string, string?>[] references)
     {
-        string expected = GoCalls.Format(GoCalls.Contents(references[0]));
+        string expected = GoCalls.Format(GoCalls.Contents(references[0], CanonicalKey));
         for (int r = 1; r < references.Length; r++)
         {
-            string other = GoCalls.Format(GoCalls.Contents(references[r]));
+            string other = GoCalls.Format(GoCalls.Contents(references[r], CanonicalKey));
             if (other != expected)
             {
                 return $"final contents: the reference maps disagree ({_references[0].Name} {expected}, {_references[r].Name} {other}).";
             }
         }
 
-        string actual = Describe(() => GoCalls.Format(GoCalls.Contents(subject)));
+        string actual = Describe(() => GoCalls.Format(GoCalls.Contents(subject, CanonicalKey)));
         return actual == expected ? null : $"final contents: SyncMap Range saw {actual}, {_references[0].Name} holds {expected}.";
     }
 

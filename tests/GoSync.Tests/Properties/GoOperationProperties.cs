@@ -1,5 +1,6 @@
 // Licensed under the MIT license. See LICENSE in the repository root.
 
+using System;
 using GoSync.Tests.Reference;
 
 namespace GoSync.Tests.Properties;
@@ -49,6 +50,35 @@ public sealed class GoOperationProperties
             Sequences * TestEnvironment.StressScale,
             MaxCalls,
             GoCalls.NextDenseCall,
+            checker.FindFailure,
+            checker.Trace);
+    }
+
+    /// <summary>
+    /// The dense run on maps built with case-insensitive key and value comparers (SyncMap's
+    /// <c>(comparer, valueComparer)</c> constructor; the references get the same comparers): keys
+    /// differing only in case must land on one entry through every path (read map, dirty map,
+    /// rebuild, promotion), and CompareAndSwap/CompareAndDelete must use the value comparer.
+    /// </summary>
+    [Fact]
+    public void MixedCaseCalls_WithCaseInsensitiveComparers_MatchBothReferenceMaps()
+    {
+        StringComparer ignoreCase = StringComparer.OrdinalIgnoreCase;
+        var checker = new GoCallChecker(
+            ResultMapping.Direct,
+            invariantsEvery: 8,
+            new ReferenceMap("LockedDictionaryMap (ignore case)", () => new LockedDictionaryMap<string, string?>(ignoreCase, ignoreCase)),
+            new ReferenceMap("CopyOnWriteMap (ignore case)", () => new CopyOnWriteMap<string, string?>(ignoreCase, ignoreCase)))
+        {
+            CreateSyncMap = () => new SyncMap<string, string?>(ignoreCase, ignoreCase),
+            CanonicalKey = static k => k.ToUpperInvariant(),
+        };
+        SequenceRunner.Run(
+            nameof(MixedCaseCalls_WithCaseInsensitiveComparers_MatchBothReferenceMaps),
+            defaultSeed: 61696,
+            Sequences * TestEnvironment.StressScale,
+            MaxCalls,
+            GoCalls.NextMixedCaseCall,
             checker.FindFailure,
             checker.Trace);
     }
