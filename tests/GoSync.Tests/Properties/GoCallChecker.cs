@@ -54,8 +54,10 @@ public sealed class GoCallChecker
 
     /// <summary>
     /// For maps with a custom key comparer: one spelling per equivalence class of keys. Contents are
-    /// compared in this spelling, because which of two equal keys a map keeps is not part of the
-    /// contract being checked here (only that it holds one of them, once).
+    /// compared in this spelling because the maps legitimately differ in which of two equal keys they
+    /// report: after a delete, a Dictionary stores the key of the next insert, while SyncMap (like
+    /// Go's sync.Map) revives the deleted entry still in its read map, keeping the key it was first
+    /// stored under. Checked here: each key is held once, with the right value.
     /// </summary>
     public Func<string, string>? CanonicalKey { get; init; }
 
