@@ -137,6 +137,10 @@ public sealed class AllocationTests
         AssertNoAllocation<TKey>($"{types} amended: ContainsKey miss (locked)", i => amended.ContainsKey(absent[i % absent.Length]));
         amended = AmendedMap(keys, values, dirtyKey, dirtyValue);
         AssertNoAllocation<TKey>($"{types} amended: ContainsKey hit in the dirty map (locked)", i => amended.ContainsKey(dirtyKey));
+
+        // Still amended after all those locked lookups: none of them was served by a promoted map.
+        SyncMap<TKey, TValue>.InternalState state = amended.GetInternalState();
+        Assert.True(state.Amended && state.Misses >= WarmUpCalls + MeasuredCalls, $"{types}: the amended map was promoted during the measurement ({state})");
         amended.AssertInvariants();
     }
 

@@ -77,7 +77,25 @@ public static class MapStates
         }
 
         map.AssertInvariants();
+        AssertLayout(map, state, pairs.Count);
         return map;
+    }
+
+    /// <summary>Checks, through the map's internal state, that it really is in the named layout (so each layout's code paths are exercised).</summary>
+    private static void AssertLayout<TKey, TValue>(SyncMap<TKey, TValue> map, MapState state, int count)
+        where TKey : notnull
+    {
+        SyncMap<TKey, TValue>.InternalState s = map.GetInternalState();
+        bool ok = state switch
+        {
+            MapState.Dirty => count == 0 || (s.Amended && s.ReadCount == 0 && s.DirtyCount == count),
+            MapState.Promoted => !s.Amended && s.DirtyCount is null && s.ReadCount == count,
+            MapState.Mixed => count < 2 || (s.Amended && s.ExpungedInRead == 1 && s.DirtyCount == count),
+            MapState.Revived => !s.Amended && s.DirtyCount is null && s.ReadCount == count,
+            MapState.Unexpunged => s.ExpungedInRead == 0, // the dirty map may have been promoted by the miss of the final Delete
+            _ => false,
+        };
+        Assert.True(ok, $"map built for layout {state} with {count} pairs has internal state {s}");
     }
 
     /// <summary>Go's rule: a Range over an amended map promotes the dirty map first.</summary>
