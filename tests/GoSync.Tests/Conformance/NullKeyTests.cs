@@ -16,8 +16,9 @@ namespace GoSync.Tests.Conformance;
 /// </summary>
 /// <remarks>
 /// The parameter name is "key" for SyncMap's own (Go) methods. For members that ConcurrentDictionary also has, the
-/// name must be the one ConcurrentDictionary reports for the same call (that is "key", except where the key arrives
-/// inside a KeyValuePair parameter named "item").
+/// name must be the one ConcurrentDictionary reports for the same call (checked by running it): "key" everywhere,
+/// including <c>ICollection&lt;KVP&gt;.Add</c> and <c>.Contains</c>, except <c>TryRemove(KeyValuePair)</c> and
+/// <c>ICollection&lt;KVP&gt;.Remove</c>, where ConcurrentDictionary names the pair parameter "item".
 /// </remarks>
 public abstract class NullKeyTests<TKey, TValue>
     where TKey : class
