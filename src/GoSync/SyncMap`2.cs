@@ -39,8 +39,9 @@ namespace GoSync;
 /// or deleted concurrently may or may not be seen. No lock is held while user code runs, so the callback (or the
 /// loop body) may call any method of the map, a nested Range included, and never blocks other threads. The walk may
 /// cost O(n) even when stopped early. Starting a Range on a map whose dirty map holds new keys promotes it first.</para>
-/// <para><b>Values are never torn.</b> Each value sits behind a reference that is replaced atomically, so a
-/// multi-word struct is read whole or not at all.</para>
+/// <para><b>Values are never torn.</b> A value of at most 4 bytes without references (int, float, bool, char, small
+/// enums...) lives inside its entry's 64-bit state word, replaced by one compare-and-swap; any other value sits
+/// behind a reference that is replaced atomically, so a multi-word struct is read whole or not at all.</para>
 /// <para><b>Clear</b> is linearizable with every single-key operation: a write racing with it lands either before
 /// it (and is cleared) or after it.</para>
 /// </remarks>
@@ -347,7 +348,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <param name="key">The key.</param>
     /// <param name="value">The value to store.</param>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
-    /// <remarks>Overwriting a key of the read map is one lock-free compare-and-swap and allocates only the value's box (nothing for a reference-type value).</remarks>
+    /// <remarks>Overwriting a key of the read map is one lock-free compare-and-swap and allocates only the box of a value-type value wider than 4 bytes (nothing otherwise).</remarks>
     public void Store(TKey key, TValue value) => Swap(key, value, out _);
 
     /// <summary>Go's <c>Swap</c>: stores <paramref name="value"/> and returns the previous value, if any.</summary>
@@ -709,7 +710,8 @@ public sealed partial class SyncMap<TKey, TValue>
     // ---------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// The slot object for a value: a <see cref="ValueBox{T}"/> for a value type (so it is replaced atomically
+    /// The slot object for a value in the reference representation (see <see cref="Slot"/>; values inline in the
+    /// state word never come here): a <see cref="ValueBox{T}"/> for a value type (so it is replaced atomically
     /// and never torn), the value itself for a reference type, <see cref="Sentinels.NullValue"/> for null.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
