@@ -36,6 +36,55 @@ public sealed partial class SyncMap<TKey, TValue>
     internal readonly record struct InternalState(int ReadCount, bool Amended, int? DirtyCount, int Misses, int ExpungedInRead);
 
     /// <summary>
+    /// A deeper view for tests that must see promotions, rebuilds and the hash tables themselves without reflecting on
+    /// private fields: the identity of each table (the read map's bucket array, which promotion replaces and amending
+    /// keeps; the dirty table object, which each rebuild replaces), every read entry with whether it is expunged, and
+    /// the stored hash codes of each table (keys sharing one hash code cost m(m+1)/2 Equals calls to find once each).
+    /// Takes the lock.
+    /// </summary>
+    internal ProbeState GetProbeState()
+    {
+        lock (_lock)
+        {
+            ReadOnly read = _read;
+            var entries = new List<(object Entry, bool Expunged)>(read.Count);
+            var readHashes = new List<int>(read.Count);
+            foreach (ref readonly Bucket b in read.Buckets.AsSpan())
+            {
+                if (b.Entry is not null)
+                {
+                    entries.Add((b.Entry, b.Entry.IsExpungedLocked));
+                    readHashes.Add(b.Hash);
+                }
+            }
+
+            List<int>? dirtyHashes = null;
+            if (_dirty is not null)
+            {
+                dirtyHashes = new List<int>(_dirty.Count);
+                foreach (ref readonly Bucket b in _dirty.Buckets.AsSpan())
+                {
+                    if (b.Entry is not null)
+                    {
+                        dirtyHashes.Add(b.Hash);
+                    }
+                }
+            }
+
+            return new ProbeState(read.Buckets, _dirty, _emptyRead.Buckets, entries.ToArray(), readHashes.ToArray(), dirtyHashes?.ToArray());
+        }
+    }
+
+    /// <summary>See <see cref="GetProbeState"/>. Table identities are compared by reference only.</summary>
+    internal sealed record ProbeState(
+        object ReadTable,
+        object? DirtyTable,
+        object EmptyReadTable,
+        (object Entry, bool Expunged)[] ReadEntries,
+        int[] ReadHashes,
+        int[]? DirtyHashes);
+
+    /// <summary>
     /// Checks the invariants that tie the read map, the dirty map, the entry states, the miss counter and
     /// the live count together, and throws <see cref="System.InvalidOperationException"/> naming the first one
     /// broken. Takes the lock; meaningful only while no other thread uses the map (the live count is exact
