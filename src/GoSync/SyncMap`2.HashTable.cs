@@ -25,7 +25,11 @@ public sealed partial class SyncMap<TKey, TValue>
     /// </summary>
     private const int MaxProbesBeforeRandomizing = 100;
 
-    /// <summary>A bucket of the table: empty when <see cref="Entry"/> is null.</summary>
+    /// <summary>
+    /// A bucket of the table: empty when <see cref="Entry"/> is null. Written only while its array belongs to a dirty
+    /// table (under the map's lock); read without the lock once the array is published in a read snapshot, after which
+    /// it is never written again (the Volatile.Write that published the snapshot orders those writes before any read).
+    /// </summary>
     private struct Bucket
     {
         /// <summary>The key's hash code, as the table's comparer gives it.</summary>

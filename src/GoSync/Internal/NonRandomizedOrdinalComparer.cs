@@ -9,8 +9,9 @@ using System.Runtime.InteropServices;
 namespace GoSync.Internal;
 
 /// <summary>
-/// Ordinal string equality with a fast hash that is the same in every process (the one .NET's Dictionary uses
-/// internally for string keys: two interleaved djb2-style lanes over 32-bit pairs of chars). Not randomized, so
+/// Ordinal string equality with a fast hash that is the same in every process (modelled on the one .NET's Dictionary
+/// uses internally for string keys: two interleaved djb2-style lanes over 32-bit pairs of chars; same results, but
+/// an odd last char is read on its own instead of together with the string's terminator). Not randomized, so
 /// crafted keys can collide: a table using it switches to <see cref="EqualityComparer{T}.Default"/> (randomized)
 /// as soon as one probe sequence grows too long, as Dictionary does.
 /// </summary>
@@ -42,7 +43,16 @@ internal sealed class NonRandomizedOrdinalComparer : IEqualityComparer<string>
 
         if (i < pairs.Length)
         {
-            hash1 = (BitOperations.RotateLeft(hash1, 5) + hash1) ^ Unsafe.Add(ref p, i);
+            // One pair left: length 4k+2 hashes it into the second lane, 4k+3 into the first (the second lane then
+            // takes the last char below), as the runtime's loop does.
+            if ((chars.Length & 1) == 0)
+            {
+                hash2 = (BitOperations.RotateLeft(hash2, 5) + hash2) ^ Unsafe.Add(ref p, i);
+            }
+            else
+            {
+                hash1 = (BitOperations.RotateLeft(hash1, 5) + hash1) ^ Unsafe.Add(ref p, i);
+            }
         }
 
         if ((chars.Length & 1) != 0)
