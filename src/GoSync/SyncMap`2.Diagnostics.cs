@@ -37,8 +37,8 @@ public sealed partial class SyncMap<TKey, TValue>
 
     /// <summary>
     /// A deeper view for tests that must see promotions, rebuilds and the hash tables themselves without reflecting on
-    /// private fields: the identity of each table (the read map's bucket array, which promotion replaces and amending
-    /// keeps; the dirty table object, which each rebuild replaces), every read entry with whether it is expunged, and
+    /// private fields: the identity of each table (the dirty table object, which each rebuild replaces and which stays
+    /// the identity of the read map it is promoted to; amending keeps it), every read entry with whether it is expunged, and
     /// the stored hash codes of each table (keys sharing one hash code cost m(m+1)/2 Equals calls to find once each).
     /// Takes the lock.
     /// </summary>
@@ -71,9 +71,12 @@ public sealed partial class SyncMap<TKey, TValue>
                 }
             }
 
-            return new ProbeState(read.Buckets, _dirty, _emptyRead.Buckets, entries.ToArray(), readHashes.ToArray(), dirtyHashes?.ToArray());
+            return new ProbeState(read.Identity, _dirty, _emptyRead.Identity, entries.ToArray(), readHashes.ToArray(), dirtyHashes?.ToArray());
         }
     }
+
+    /// <summary>For tests: whether an entry taken from <see cref="ProbeState.ReadEntries"/> is expunged now (read lock-free).</summary>
+    internal static bool IsExpungedNow(object entry) => ((Entry)entry).LoadSlot().IsExpunged;
 
     /// <summary>See <see cref="GetProbeState"/>. Table identities are compared by reference only.</summary>
     internal sealed record ProbeState(

@@ -322,7 +322,7 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         /// <summary>The read snapshot that takes over this table's arrays (O(1)); the caller must drop this object at once.</summary>
-        internal ReadOnly Publish() => new(_buckets, _shift, _count, _comparer, amended: false);
+        internal ReadOnly Publish() => new(_buckets, _shift, _count, _comparer, amended: false, identity: this);
 
         // Moves every key into a new bucket array of the given length, rehashing only when the comparer changes.
         private void Resize(int length, IEqualityComparer<TKey>? comparer)

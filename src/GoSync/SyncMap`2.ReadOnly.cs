@@ -38,21 +38,32 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal readonly bool Amended;
 
-        internal ReadOnly(Bucket[] buckets, int shift, int count, IEqualityComparer<TKey>? comparer, bool amended)
+        /// <summary>
+        /// The table's identity for diagnostics (<see cref="GetProbeState"/>): the dirty table this snapshot was
+        /// published from, or the bucket array of a table that never was dirty. Shared by an amended copy. Not used by
+        /// any operation.
+        /// </summary>
+        internal readonly object Identity;
+
+        internal ReadOnly(Bucket[] buckets, int shift, int count, IEqualityComparer<TKey>? comparer, bool amended, object identity)
         {
             Buckets = buckets;
             Shift = shift;
             Count = count;
             Comparer = comparer;
             Amended = amended;
+            Identity = identity;
         }
 
         /// <summary>An empty, unamended snapshot using <paramref name="comparer"/>.</summary>
-        internal static ReadOnly Empty(IEqualityComparer<TKey>? comparer) =>
-            new(new Bucket[MinBuckets], ShiftFor(MinBuckets), 0, comparer, amended: false);
+        internal static ReadOnly Empty(IEqualityComparer<TKey>? comparer)
+        {
+            var buckets = new Bucket[MinBuckets];
+            return new(buckets, ShiftFor(MinBuckets), 0, comparer, amended: false, identity: buckets);
+        }
 
         /// <summary>The same table, marked amended (O(1): the bucket array is shared).</summary>
-        internal ReadOnly AsAmended() => new(Buckets, Shift, Count, Comparer, amended: true);
+        internal ReadOnly AsAmended() => new(Buckets, Shift, Count, Comparer, amended: true, Identity);
 
         /// <summary>The entry of <paramref name="key"/>, or null. Lock-free; may throw only from the comparer.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
