@@ -29,8 +29,8 @@ public sealed class LinearizabilityTests
     {
         // Rounds of `threads` threads, each running `operationsPerThread` operations: 70% on four
         // checked keys (every single-key operation, each key's history at most 64 operations),
-        // 30% driving the machinery (new keys, misses, deletes, Range, Count, Clear). About 2,000
-        // key histories per thread count by default (4,000), more when few operations overlapped (a
+        // 30% driving the machinery (new keys, misses, deletes, Range, Count, Clear). At least 4,000
+        // key histories per thread count by default, more when few operations overlapped (a
         // loaded machine may run the threads one after another). GOSYNC_STRESS_SCALE multiplies.
         int baseRounds = StressEnvironment.Scaled(1000);
         const int Batch = 50;
