@@ -180,7 +180,15 @@ internal sealed class HistoryRecorder : IDisposable
             }
         }
 
-        map.AssertInvariants();
+        try
+        {
+            map.AssertInvariants();
+        }
+        catch (InvalidOperationException broken)
+        {
+            throw new InvalidOperationException($"The map's invariants broke in a round (seed={seed}): {broken.Message}", broken);
+        }
+
         Coverage.Add(MapProbe.Compare(before, MapProbe.Capture(map)));
         AssertCountMatchesRange(map, seed);
 
