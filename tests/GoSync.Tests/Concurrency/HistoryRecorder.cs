@@ -125,9 +125,6 @@ internal sealed class HistoryRecorder : IDisposable
     private readonly int[] _recordCounts;
     private readonly Exception?[] _failures;
     private MapUnderTest? _target;
-
-    /// <summary>Rounds in which each internal transition happened while the threads ran.</summary>
-    public TransitionCoverage Coverage { get; } = new();
     private int _arrived;
     private volatile bool _stopping;
 
@@ -151,6 +148,9 @@ internal sealed class HistoryRecorder : IDisposable
             _workers[t].Start();
         }
     }
+
+    /// <summary>Rounds in which each internal transition happened while the threads ran.</summary>
+    public TransitionCoverage Coverage { get; } = new();
 
     /// <summary>
     /// Runs one round: builds a map in a state drawn from <paramref name="seed"/>, plans each
