@@ -27,9 +27,9 @@ public sealed class LinearizabilityTests
     [InlineData(4, 60)]
     public void SingleKeyOperations_AreLinearizable_UnderPromotionRebuildExpungeAndClear(int threads, int operationsPerThread)
     {
-        // Rounds of `threads` threads, each running `operationsPerThread` operations: 70% on four
+        // Rounds of `threads` threads, each running `operationsPerThread` operations: 70% on three
         // checked keys (every single-key operation, each key's history at most 64 operations),
-        // 30% driving the machinery (new keys, misses, deletes, Range, Count, Clear). At least 4,000
+        // 30% driving the machinery (new keys, misses, deletes, Range, Count, Clear). At least 3,000
         // key histories per thread count by default, more when few operations overlapped (a
         // loaded machine may run the threads one after another). GOSYNC_STRESS_SCALE multiplies.
         int baseRounds = StressEnvironment.Scaled(1000);
@@ -39,7 +39,7 @@ public sealed class LinearizabilityTests
         var workload = new Workload
         {
             Threads = threads,
-            CheckedKeys = 4,
+            CheckedKeys = 3,
             OperationsPerThread = operationsPerThread,
             Operations = Workload.AllSingleKeyOperations,
             DriverPercent = 30,
