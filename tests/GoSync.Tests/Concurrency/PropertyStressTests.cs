@@ -337,8 +337,10 @@ public sealed class PropertyStressTests
         }
     }
 
-    [Fact]
-    public void RangeVisitsEachKeyAtMostOnce_UnderChurn()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RangeVisitsEachKeyAtMostOnce_UnderChurn(bool withClear)
     {
         int passes = StressEnvironment.Scaled(800);
         const int StableKeys = 128, ChurnKeys = 512, ChurnBase = 10_000;
@@ -361,6 +363,16 @@ public sealed class PropertyStressTests
                 while (Volatile.Read(ref rangers) > 0)
                 {
                     int k = ChurnBase + random.Next(ChurnKeys);
+                    if (withClear && random.Next(500) == 0)
+                    {
+                        // Clear, then put the stable keys back (they are no longer unchanged throughout).
+                        map.Clear();
+                        for (int s = 0; s < StableKeys; s++)
+                        {
+                            map.Store(s, s * 10);
+                        }
+                    }
+
                     switch (random.Next(6))
                     {
                         case 0:
@@ -422,7 +434,7 @@ public sealed class PropertyStressTests
                 }
 
                 Interlocked.Add(ref visits, seen.Count);
-                if (stopAfter == int.MaxValue)
+                if (stopAfter == int.MaxValue && !withClear)
                 {
                     // A key present and unchanged for the whole pass is visited.
                     for (int k = 0; k < StableKeys; k++)
