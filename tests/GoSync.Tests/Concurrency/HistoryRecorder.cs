@@ -20,6 +20,8 @@ internal class MapUnderTest
     public SyncMap<int, int> Map { get; }
 
     public virtual bool CompareAndSwap(int key, int oldValue, int newValue) => Map.CompareAndSwap(key, oldValue, newValue);
+
+    public virtual bool Load(int key, out int value) => Map.Load(key, out value);
 }
 
 /// <summary>Operations in a thread's script that drive the map's internal machinery and are not checked per key.</summary>
@@ -565,7 +567,7 @@ internal sealed class HistoryRecorder : IDisposable
         switch (op.Kind)
         {
             case OpKind.Load:
-                op.Ok = map.Load(key, out op.Value);
+                op.Ok = target.Load(key, out op.Value);
                 break;
             case OpKind.Store:
                 map.Store(key, a1);

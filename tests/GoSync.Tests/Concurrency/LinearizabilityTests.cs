@@ -1,6 +1,7 @@
 // Licensed under the MIT license. See LICENSE in the repository root.
 
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using Xunit.Abstractions;
@@ -99,6 +100,34 @@ public sealed class LinearizabilityTests
 
         Assert.True(report is not null, $"The checker found no violation in {MaxRounds} rounds of a map with a non-atomic CompareAndSwap (seed={baseSeed}).");
         Assert.Contains("seed=", report, StringComparison.Ordinal);
+        _output.WriteLine($"Found within {round} rounds:\n{report}");
+    }
+
+    [Fact]
+    public void Checker_CatchesStaleReads_WithinBoundedRounds()
+    {
+        // A map whose Load now and then answers from a per-thread cache of earlier answers.
+        const int MaxRounds = 2000;
+        int baseSeed = StressEnvironment.Seed(78);
+        var workload = new Workload
+        {
+            Threads = 2,
+            CheckedKeys = 1,
+            OperationsPerThread = 16,
+            Operations = [(OpKind.Load, 5), (OpKind.Store, 3), (OpKind.Swap, 1)],
+            DriverPercent = 0,
+            VariedInitialStates = true,
+        };
+        using var recorder = new HistoryRecorder(workload, map => new StaleLoadMap(map));
+
+        string? report = null;
+        int round = 0;
+        for (; round < MaxRounds && report is null; round += 20)
+        {
+            report = LinearizabilityRun.RunAndCheck(recorder, workload, baseSeed + round, 20, out _, out _);
+        }
+
+        Assert.True(report is not null, $"The checker found no violation in {MaxRounds} rounds of a map that serves stale reads (seed={baseSeed}).");
         _output.WriteLine($"Found within {round} rounds:\n{report}");
     }
 
@@ -227,6 +256,27 @@ public sealed class LinearizabilityTests
         Assert.Equal(Verdict.Linearizable, result.Verdict);
     }
 
+    [Fact]
+    public void Checker_MemoisationBoundsTheSearch_OnTwelveFullyConcurrentStores()
+    {
+        // Twelve Stores that all overlap, then a Load of a value none of them wrote. Proving the
+        // violation means ruling out every order of the Stores: 12! (479 million) orders without
+        // memoisation, but only (set of Stores done, last value) pairs with it: 12 x 2^11.
+        const int Stores = 12;
+        var history = new Operation[Stores + 1];
+        for (int i = 0; i < Stores; i++)
+        {
+            history[i] = Op(OpKind.Store, 0, 100, i + 1);
+        }
+
+        history[Stores] = Op(OpKind.Load, 101, 102, ok: true, value: 999);
+
+        CheckResult result = LinearizabilityChecker.Check(history, SequentialMapModel.Absent, stepBudget: 2_000_000);
+
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Verdict} after {result.Steps} steps."));
+        Assert.Equal(Verdict.Violation, result.Verdict);
+    }
+
     private static Operation Op(OpKind kind, long invoke, long response, int arg1 = 0, int arg2 = 0, bool ok = false, int value = 0) =>
         new() { Kind = kind, Invoke = invoke, Response = response, Arg1 = arg1, Arg2 = arg2, Ok = ok, Value = value };
 
@@ -236,6 +286,46 @@ public sealed class LinearizabilityTests
         Assert.True(
             result.Verdict == expected,
             $"Expected {expected}, got {result.Verdict} for:\n{LinearizabilityChecker.Describe(history, initialState)}");
+    }
+
+    /// <summary>A deliberately broken map: every third Load of a key the thread loaded before returns that older answer.</summary>
+    private sealed class StaleLoadMap : MapUnderTest
+    {
+        [ThreadStatic]
+        private static Dictionary<int, int>? t_answers;
+
+        [ThreadStatic]
+        private static SyncMap<int, int>? t_answersFrom;
+
+        [ThreadStatic]
+        private static int t_loads;
+
+        public StaleLoadMap(SyncMap<int, int> map)
+            : base(map)
+        {
+        }
+
+        public override bool Load(int key, out int value)
+        {
+            if (!ReferenceEquals(t_answersFrom, Map))
+            {
+                t_answers = new Dictionary<int, int>();
+                t_answersFrom = Map;
+            }
+
+            if (++t_loads % 3 == 0 && t_answers!.TryGetValue(key, out value))
+            {
+                return true; // the stale answer
+            }
+
+            if (Map.Load(key, out value))
+            {
+                t_answers!.TryAdd(key, value);
+                return true;
+            }
+
+            return false;
+        }
     }
 
     /// <summary>A deliberately broken map: CompareAndSwap is a Load then a Store, not one atomic step.</summary>
