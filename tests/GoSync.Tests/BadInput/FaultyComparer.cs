@@ -24,6 +24,14 @@ public sealed class ComparerFaultException : Exception
     }
 }
 
+/// <summary>Which comparer calls a <see cref="FaultyComparer"/> fails at random.</summary>
+public enum FaultSite
+{
+    GetHashCodeCalls,
+    EqualsCalls,
+    Both,
+}
+
 /// <summary>
 /// An ordinal string comparer that misbehaves on demand: its GetHashCode or Equals throw for
 /// chosen keys or at random (seeded), or GetHashCode returns a different value on every call for
@@ -48,8 +56,8 @@ internal sealed class FaultyComparer : IEqualityComparer<string>
     /// <summary>Probability that any one call (GetHashCode or Equals, per <see cref="RandomFaultsIn"/>) throws.</summary>
     public double RandomFaultProbability { get; set; }
 
-    /// <summary>Which calls the random faults hit: "hash", "equals" or "both".</summary>
-    public string RandomFaultsIn { get; set; } = "both";
+    /// <summary>Which calls the random faults hit.</summary>
+    public FaultSite RandomFaultsIn { get; set; } = FaultSite.Both;
 
     /// <summary>GetHashCode returns a different value on each call for these keys.</summary>
     public Func<string, bool>? InconsistentHashFor { get; set; }
@@ -66,7 +74,7 @@ internal sealed class FaultyComparer : IEqualityComparer<string>
         HashCalls++;
         if (Enabled)
         {
-            if (HashThrowsFor?.Invoke(obj) == true || RandomFault("hash"))
+            if (HashThrowsFor?.Invoke(obj) == true || RandomFault(FaultSite.GetHashCodeCalls))
             {
                 Faults++;
                 throw new ComparerFaultException($"GetHashCode(\"{obj}\") failed on purpose.");
@@ -84,7 +92,7 @@ internal sealed class FaultyComparer : IEqualityComparer<string>
     public bool Equals(string? x, string? y)
     {
         EqualsCalls++;
-        if (Enabled && ((x is not null && EqualsThrowsFor?.Invoke(x) == true) || (y is not null && EqualsThrowsFor?.Invoke(y) == true) || RandomFault("equals")))
+        if (Enabled && ((x is not null && EqualsThrowsFor?.Invoke(x) == true) || (y is not null && EqualsThrowsFor?.Invoke(y) == true) || RandomFault(FaultSite.EqualsCalls)))
         {
             Faults++;
             throw new ComparerFaultException($"Equals(\"{x}\", \"{y}\") failed on purpose.");
@@ -93,8 +101,8 @@ internal sealed class FaultyComparer : IEqualityComparer<string>
         return string.Equals(x, y, StringComparison.Ordinal);
     }
 
-    private bool RandomFault(string where) =>
+    private bool RandomFault(FaultSite where) =>
         RandomFaultProbability > 0
-        && (RandomFaultsIn == "both" || RandomFaultsIn == where)
+        && (RandomFaultsIn == FaultSite.Both || RandomFaultsIn == where)
         && _random.NextDouble() < RandomFaultProbability;
 }

@@ -15,9 +15,9 @@ namespace GoSync.Tests.BadInput;
 public sealed class ThrowingComparerTests
 {
     [Theory]
-    [InlineData("hash")]
-    [InlineData("equals")]
-    public void ComparerThrowsDuringDirtyRebuild_ExpungesAreUndone_MapConsistentAndUsable(string which)
+    [InlineData(FaultSite.GetHashCodeCalls)]
+    [InlineData(FaultSite.EqualsCalls)]
+    public void ComparerThrowsDuringDirtyRebuild_ExpungesAreUndone_MapConsistentAndUsable(FaultSite which)
     {
         // The rebuild (first new key after a promotion) walks the read map, expunges deleted
         // entries and removes them from the new dirty map, calling the comparer for each. It
@@ -32,7 +32,7 @@ public sealed class ThrowingComparerTests
         map.Range((_, _) => true); // promote: every key in the read map, no dirty map
         map.Delete("b");
         map.Delete("d");
-        if (which == "hash")
+        if (which == FaultSite.GetHashCodeCalls)
         {
             comparer.HashThrowsFor = k => k == "d";
         }
@@ -86,10 +86,10 @@ public sealed class ThrowingComparerTests
     }
 
     [Theory]
-    [InlineData("hash")]
-    [InlineData("equals")]
-    [InlineData("both")]
-    public void RandomComparerFaults_AFailedCallChangesNothing_TheOthersMatchTheSequentialMap(string faultsIn)
+    [InlineData(FaultSite.GetHashCodeCalls)]
+    [InlineData(FaultSite.EqualsCalls)]
+    [InlineData(FaultSite.Both)]
+    public void RandomComparerFaults_AFailedCallChangesNothing_TheOthersMatchTheSequentialMap(FaultSite faultsIn)
     {
         int steps = StressEnvironment.Scaled(20_000);
         int seed = StressEnvironment.Seed(808);
