@@ -195,6 +195,39 @@ public sealed class ThrowingComparerTests
         MapChecks.AssertConsistentAndUsable(map, "probe");
     }
 
+    [Fact]
+    public void InconsistentHash_KeyRehashedDifferentlyBetweenDeleteAndRebuild_MapStaysConsistentAndUsable()
+    {
+        // A key whose hash code changes while it is in the map (a mutable key, or a comparer whose
+        // GetHashCode is not stable) must not break the map for that key or any other. Here the
+        // hash of "bad" changes between its Delete and the next dirty rebuild: the rebuild expunges
+        // the tombstone and tries to remove it from the new dirty map by key, which now hashes
+        // elsewhere. Found by this test: the expunged entry stays in the dirty map (invariant 3
+        // broken), and after the next promotion the read map holds an expunged entry with no dirty
+        // map, so Store and LoadOrStore of "bad" throw NullReferenceException (`_dirty![key] = e`
+        // in SwapSlow / LoadOrStoreSlow) until some other new key triggers a rebuild.
+        var comparer = new MutableHashComparer { BadHash = 1 };
+        var map = new SyncMap<string, int>(comparer);
+        map.Store("bad", 1);
+        map.Store("other", 2);
+        map.Range((_, _) => true); // promote
+        map.Delete("bad");         // tombstone (N) in the read map, filed under hash 1
+        comparer.BadHash = 2;
+        map.Store("new", 3);       // rebuild: expunges "bad", removes it from the new dirty map by key (hash 2)
+        comparer.BadHash = 1;
+        map.Range((_, _) => true); // promote the dirty map
+
+        Exception? store = Record.Exception(() => map.Store("bad", 5));
+        Assert.True(store is null, $"Store of a key whose hash changed threw {store?.GetType().Name}: {store?.Message}");
+        Exception? loadOrStore = Record.Exception(() => map.LoadOrStore("bad", 6, out _));
+        Assert.True(loadOrStore is null, $"LoadOrStore of a key whose hash changed threw {loadOrStore?.GetType().Name}: {loadOrStore?.Message}");
+        Assert.True(map.Load("bad", out int value) && value == 5, $"\"bad\" holds {value}, expected 5");
+        map.AssertInvariants();
+        Assert.Equal(3, map.Count);
+        Assert.Equal(2, map["other"]);
+        Assert.Equal(3, map["new"]);
+    }
+
     // A random operation on one of `keys` keys named prefix + i. Clear is rare; compare values are
     // the current value half of the time.
     private static (int Kind, string Key, string Value, string Old) NextOperation(Random random, Dictionary<string, string> model, int step, string prefix, int keys)
@@ -209,6 +242,16 @@ public sealed class ThrowingComparerTests
         string value = "v" + step.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string old = random.Next(2) == 0 && model.TryGetValue(key, out string? current) ? current : "v-none";
         return (kind, key, value, old);
+    }
+
+    /// <summary>Ordinal, except that the hash code of "bad" is whatever the test sets.</summary>
+    private sealed class MutableHashComparer : IEqualityComparer<string>
+    {
+        public int BadHash { get; set; }
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode(string obj) => obj == "bad" ? BadHash : StringComparer.Ordinal.GetHashCode(obj);
     }
 
     private static bool Throws(Func<(bool, string?)> call)
