@@ -7,7 +7,6 @@ using System.Globalization;
 using System.Linq;
 using System.Numerics;
 using System.Reflection;
-using GoSync.Tests.Concurrency;
 using Xunit.Abstractions;
 
 namespace GoSync.Tests.BadInput;
@@ -62,7 +61,7 @@ public sealed class HashFloodingTests
     [MemberData(nameof(Comparers))]
     public void HashFlooding_100KCollidingKeys_InsertAndLookUpWithLinearComparerWork(string comparerName)
     {
-        int n = StressEnvironment.Scaled(100_000);
+        int n = 100_000; // fixed, not scaled: the point is the work per key, not the volume
         IEqualityComparer<string>? comparer = comparerName switch
         {
             "null" => null,
