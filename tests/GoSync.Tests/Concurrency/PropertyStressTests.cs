@@ -351,7 +351,7 @@ public sealed class PropertyStressTests
             map.Store(k, k * 10);
         }
 
-        long visits = 0;
+        long visits = 0, completePasses = 0, clearsStarted = 0, restoresDone = 0;
         int rangers = 2;
         Gate.Run(4, t =>
         {
@@ -363,14 +363,18 @@ public sealed class PropertyStressTests
                 while (Volatile.Read(ref rangers) > 0)
                 {
                     int k = ChurnBase + random.Next(ChurnKeys);
-                    if (withClear && random.Next(500) == 0)
+                    if (withClear && random.Next(3000) == 0)
                     {
-                        // Clear, then put the stable keys back (they are no longer unchanged throughout).
+                        // Clear, then put the stable keys back. A pass that overlaps this window
+                        // may miss stable keys; one that does not must see them all.
+                        Interlocked.Increment(ref clearsStarted);
                         map.Clear();
                         for (int s = 0; s < StableKeys; s++)
                         {
                             map.Store(s, s * 10);
                         }
+
+                        Interlocked.Increment(ref restoresDone);
                     }
 
                     switch (random.Next(6))
@@ -404,6 +408,8 @@ public sealed class PropertyStressTests
             for (int pass = 0; pass < passes; pass++)
             {
                 seen.Clear();
+                long clearsBefore = Interlocked.Read(ref clearsStarted);
+                bool noClearInProgress = clearsBefore == Interlocked.Read(ref restoresDone);
                 bool useEnumerator = (pass + t) % 2 == 0;
                 int stopAfter = random2.Next(4) == 0 ? random2.Next(StableKeys + ChurnKeys) : int.MaxValue;
                 void Visit(int key, int value)
@@ -434,8 +440,11 @@ public sealed class PropertyStressTests
                 }
 
                 Interlocked.Add(ref visits, seen.Count);
-                if (stopAfter == int.MaxValue && !withClear)
+                bool noClearOverlapped = noClearInProgress && Interlocked.Read(ref clearsStarted) == clearsBefore;
+                if (stopAfter == int.MaxValue && noClearOverlapped)
                 {
+                    Interlocked.Increment(ref completePasses);
+
                     // A key present and unchanged for the whole pass is visited.
                     for (int k = 0; k < StableKeys; k++)
                     {
@@ -448,7 +457,10 @@ public sealed class PropertyStressTests
         });
 
         map.AssertInvariants();
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed={seed}: {2 * passes} passes, {visits} visits."));
+        _output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"seed={seed}: {2 * passes} passes, {visits} visits, {completePasses} passes checked to visit every stable key, {clearsStarted} Clears."));
+        Assert.True(completePasses > 0, $"no pass ran to the end without a Clear overlapping it (seed={seed}).");
     }
 
     [Fact]
