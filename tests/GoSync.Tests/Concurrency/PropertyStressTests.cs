@@ -408,6 +408,16 @@ public sealed class PropertyStressTests
             for (int pass = 0; pass < passes; pass++)
             {
                 seen.Clear();
+                if (withClear && pass % 2 == 0)
+                {
+                    // Every other pass waits for any Clear-and-restore to finish, so that some
+                    // passes run with all stable keys present; the others race with Clear.
+                    while (Interlocked.Read(ref clearsStarted) != Interlocked.Read(ref restoresDone))
+                    {
+                        Thread.Yield();
+                    }
+                }
+
                 long clearsBefore = Interlocked.Read(ref clearsStarted);
                 bool noClearInProgress = clearsBefore == Interlocked.Read(ref restoresDone);
                 bool useEnumerator = (pass + t) % 2 == 0;
