@@ -590,6 +590,11 @@ public sealed class PropertyStressTests
             // Writer t alone writes keys [t * KeysPerWriter, (t + 1) * KeysPerWriter), so any value it
             // finds there is one it wrote, and the only other thing that can happen to them is Clear.
             var random2 = new Random(seed + 1 + t);
+            while (Interlocked.Read(ref clearsCompleted) == 0)
+            {
+                Thread.Yield(); // start once the clearer is running, so that the two really race
+            }
+
             for (int i = 0; i < iterations; i++)
             {
                 int slot = random2.Next(KeysPerWriter);
