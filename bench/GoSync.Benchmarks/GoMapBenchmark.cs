@@ -53,16 +53,32 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
 
     public bool SkipsCopyOnWrite => TWorkload.SkipsCopyOnWrite;
 
-    [GlobalSetup]
-    public void GlobalSetup()
+    // One GlobalSetup per map: the worker pool for this thread count, then the JIT warm-up of this map's loop.
+    [GlobalSetup(Target = nameof(SyncMap))]
+    public void GlobalSetupSyncMap() => WarmUp(_syncMap = new(CreateRunner()), static () => new(new SyncMap<TKey, TValue>()));
+
+    [GlobalSetup(Target = nameof(ConcurrentDictionary))]
+    public void GlobalSetupConcurrentDictionary() =>
+        WarmUp(_concurrentDictionary = new(CreateRunner()), static () => new(new ConcurrentDictionary<TKey, TValue>()));
+
+    [GlobalSetup(Target = nameof(LockedDictionary))]
+    public void GlobalSetupLockedDictionary() => WarmUp(_lockedDictionary = new(CreateRunner()), static () => new(new LockedDictionary<TKey, TValue>()));
+
+    [GlobalSetup(Target = nameof(RwLockDictionary))]
+    public void GlobalSetupRwLockDictionary()
     {
-        _runner = new ParallelRunner(Threads);
-        _syncMap = new(_runner);
-        _concurrentDictionary = new(_runner);
-        _lockedDictionary = new(_runner);
-        _rwLockDictionary = new(_runner);
-        _copyOnWrite = new(_runner);
+        var maps = new List<RwLockDictionary<TKey, TValue>>();
+        WarmUp(_rwLockDictionary = new(CreateRunner()), () =>
+        {
+            var map = new RwLockDictionary<TKey, TValue>();
+            maps.Add(map);
+            return new(map);
+        });
+        maps.ForEach(map => map.Dispose());
     }
+
+    [GlobalSetup(Target = nameof(CopyOnWrite))]
+    public void GlobalSetupCopyOnWrite() => WarmUp(_copyOnWrite = new(CreateRunner()), static () => new(new CopyOnWriteMap<TKey, TValue>()));
 
     [GlobalCleanup]
     public void GlobalCleanup()
@@ -92,6 +108,25 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
 
     [IterationSetup(Target = nameof(CopyOnWrite))]
     public void SetupCopyOnWrite() => _copyOnWrite!.Setup(new CopyOnWriteOps<TKey, TValue>(new CopyOnWriteMap<TKey, TValue>()));
+
+    private ParallelRunner CreateRunner()
+    {
+        _runner?.Dispose();
+        _runner = new ParallelRunner(Threads);
+        return _runner;
+    }
+
+    // Untimed: short Go runs of this workload on fresh maps until this map's loop runs tier-1 code (see JitWarmup).
+    private void WarmUp<TMap>(Execution<TKey, TValue, TWorkload, TMap, Measure> execution, Func<TMap> create)
+        where TMap : struct, IMapOps<TKey, TValue>
+    {
+        int ops = Math.Max(16 * Threads, TWorkload.OperationsPerInvoke >> 10);
+        JitWarmup.Run(typeof(Execution<TKey, TValue, TWorkload, TMap, Measure>), () =>
+        {
+            execution.Setup(create());
+            execution.Run(ops);
+        });
+    }
 
     // OperationsPerInvoke is set per class by Program (BenchmarkDotNet's attribute needs a constant; each workload has
     // its own count), so the [Benchmark] attributes leave it at 1 and Program rewrites the descriptors.

@@ -82,7 +82,7 @@ public readonly struct LoadMostlyMissesWorkload : IGoWorkload<int, int>
     private const int Hits = 1;
     private const int Misses = 1023;
 
-    public static int OperationsPerInvoke => 1 << 21;
+    public static int OperationsPerInvoke => 1 << 22;
 
     public static bool SkipsCopyOnWrite => false;
 
@@ -111,7 +111,7 @@ public readonly struct LoadOrStoreBalancedWorkload<TKey, TValue, TKind> : IGoWor
     private const int Hits = 128;
     private const int Misses = 128;
 
-    public static int OperationsPerInvoke => 1 << 17;
+    public static int OperationsPerInvoke => 1 << 18;
 
     public static bool SkipsCopyOnWrite => true;
 
@@ -176,7 +176,7 @@ public readonly struct LoadOrStoreBalancedWorkload<TKey, TValue, TKind> : IGoWor
 /// <summary>Go's BenchmarkLoadOrStoreUnique: LoadOrStore(i, i), always a fresh key. Go skips DeepCopyMap.</summary>
 public readonly struct LoadOrStoreUniqueWorkload : IGoWorkload<int, int>
 {
-    public static int OperationsPerInvoke => 1 << 17;
+    public static int OperationsPerInvoke => 1 << 18;
 
     public static bool SkipsCopyOnWrite => true;
 

@@ -15,7 +15,7 @@ public readonly struct RangeWorkload<TKey, TValue, TKind> : IGoWorkload<TKey, TV
 {
     private const int MapSize = 1 << 10;
 
-    public static int OperationsPerInvoke => 1 << 11;
+    public static int OperationsPerInvoke => 1 << 10;
 
     public static bool SkipsCopyOnWrite => false;
 
@@ -79,7 +79,7 @@ public readonly struct RangeWorkload<TKey, TValue, TKind> : IGoWorkload<TKey, TV
 /// </summary>
 public readonly struct AdversarialAllocWorkload : IGoWorkload<int, int>
 {
-    public static int OperationsPerInvoke => 1 << 18;
+    public static int OperationsPerInvoke => 1 << 20;
 
     public static bool SkipsCopyOnWrite => false;
 
@@ -139,7 +139,7 @@ public readonly struct AdversarialDeleteWorkload : IGoWorkload<int, int>
 {
     private const int MapSize = 1 << 10;
 
-    public static int OperationsPerInvoke => 1 << 18;
+    public static int OperationsPerInvoke => 1 << 20;
 
     public static bool SkipsCopyOnWrite => false;
 
@@ -229,7 +229,7 @@ public readonly struct DeleteCollisionWorkload : IGoWorkload<int, int>
 /// <summary>Go's BenchmarkClear: k = v = i % 256; Clear(); Store(k, v).</summary>
 public readonly struct ClearWorkload : IGoWorkload<int, int>
 {
-    public static int OperationsPerInvoke => 1 << 18;
+    public static int OperationsPerInvoke => 1 << 19;
 
     public static bool SkipsCopyOnWrite => false;
 

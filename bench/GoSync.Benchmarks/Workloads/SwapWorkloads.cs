@@ -11,7 +11,7 @@ namespace GoSync.Benchmarks.Workloads;
 /// <summary>Go's BenchmarkSwapCollision: key 0 stored once, then every worker calls Swap(0, 0).</summary>
 public readonly struct SwapCollisionWorkload : IGoWorkload<int, int>
 {
-    public static int OperationsPerInvoke => 1 << 20;
+    public static int OperationsPerInvoke => 1 << 21;
 
     public static bool SkipsCopyOnWrite => false;
 
@@ -98,7 +98,7 @@ public readonly struct SwapMostlyHitsWorkload : IGoWorkload<int, int>
     private const int Hits = 1023;
     private const int Misses = 1;
 
-    public static int OperationsPerInvoke => 1 << 19;
+    public static int OperationsPerInvoke => 1 << 20;
 
     public static bool SkipsCopyOnWrite => false;
 
@@ -122,7 +122,7 @@ public readonly struct SwapMostlyMissesWorkload : IGoWorkload<int, int>
     private const int Hits = 1;
     private const int Misses = 1023;
 
-    public static int OperationsPerInvoke => 1 << 17;
+    public static int OperationsPerInvoke => 1 << 19;
 
     public static bool SkipsCopyOnWrite => false;
 
@@ -195,7 +195,7 @@ public readonly struct CompareAndSwapCollisionWorkload : IGoWorkload<int, int>
 /// <summary>Go's BenchmarkCompareAndSwapNoExistingKey: empty map; if CompareAndSwap(i, 0, 0) succeeds, Delete(i) (it never does).</summary>
 public readonly struct CompareAndSwapNoExistingKeyWorkload : IGoWorkload<int, int>
 {
-    public static int OperationsPerInvoke => 1 << 21;
+    public static int OperationsPerInvoke => 1 << 22;
 
     public static bool SkipsCopyOnWrite => false;
 
@@ -357,7 +357,7 @@ public readonly struct CompareAndSwapMostlyHitsWorkload : IGoWorkload<int, int>
     private const int Hits = 1023;
     private const int Misses = 1;
 
-    public static int OperationsPerInvoke => 1 << 19;
+    public static int OperationsPerInvoke => 1 << 20;
 
     public static bool SkipsCopyOnWrite => true;
 
@@ -381,7 +381,7 @@ public readonly struct CompareAndSwapMostlyMissesWorkload : IGoWorkload<int, int
     private const int Hits = 1;
     private const int Misses = 1023;
 
-    public static int OperationsPerInvoke => 1 << 20;
+    public static int OperationsPerInvoke => 1 << 21;
 
     public static bool SkipsCopyOnWrite => false;
 
@@ -476,7 +476,7 @@ public readonly struct CompareAndDeleteMostlyMissesWorkload : IGoWorkload<int, i
     private const int Hits = 1;
     private const int Misses = 1023;
 
-    public static int OperationsPerInvoke => 1 << 20;
+    public static int OperationsPerInvoke => 1 << 21;
 
     public static bool SkipsCopyOnWrite => false;
 
