@@ -155,7 +155,7 @@ public static class Program
         // In-process (emit) toolchain: no project generation and rebuild per benchmark, which would take longer than
         // the whole quick run on two cores. Every iteration is one Go run with its own fresh map and setup
         // (IterationSetup), so each iteration invokes the benchmark exactly once.
-        Job job = (options.Full ? Job.Default.WithId("Full") : Job.Default.WithId("Quick").WithWarmupCount(1).WithIterationCount(4))
+        Job job = (options.Full ? Job.Default.WithId("Full") : Job.Default.WithId("Quick").WithWarmupCount(1).WithIterationCount(5))
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithInvocationCount(1)
             .WithUnrollFactor(1);

@@ -39,9 +39,10 @@ public sealed class ComparisonTable
                 rows.Add((type, threads), row);
             }
 
-            double? mean = report.Success ? report.ResultStatistics?.Mean : null;
+            // The median of the iterations: robust to an iteration slowed by another process on a shared machine.
+            double? median = report.Success ? report.ResultStatistics?.Median : null;
             long? bytes = report.Success ? report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) : null;
-            row.Cells[map] = new Cell(mean, bytes);
+            row.Cells[map] = new Cell(median, bytes);
         }
 
         _rows.AddRange(rows.Values.OrderBy(r => IndexOf(order, r.Type)).ThenBy(r => r.Threads));
@@ -90,7 +91,8 @@ public sealed class ComparisonTable
         List<string[]> lines = [header.ToArray(), .. _rows.Select(Cells)];
         int[] widths = Enumerable.Range(0, header.Count).Select(c => lines.Max(l => l[c].Length)).ToArray();
         var text = new StringBuilder();
-        text.AppendLine("SyncMap vs ConcurrentDictionary and Go's reference maps (ns/op: wall time / total operations; B/op: bytes allocated per operation)");
+        text.AppendLine("SyncMap vs ConcurrentDictionary and Go's reference maps. ns/op: wall time of a parallel run / its total operations (median of the");
+        text.AppendLine("iterations); B/op: bytes allocated per operation, all threads; SyncMap/CD: below 1 means SyncMap is faster.");
         foreach (string[] line in lines)
         {
             for (int c = 0; c < line.Length; c++)
@@ -110,7 +112,7 @@ public sealed class ComparisonTable
         md.AppendLine(CultureInfo.InvariantCulture, $"# GoSync benchmark comparison ({configuration} configuration)");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} logical cores, {Program.RuntimeInformationText()}.");
-        md.AppendLine("ns/op is the wall time of the whole parallel run divided by its total operations (Go's RunParallel); B/op is bytes allocated per operation; SyncMap/CD is SyncMap's ns/op over ConcurrentDictionary's (below 1: SyncMap is faster). \"skip\": Go skips DeepCopyMap there.");
+        md.AppendLine("ns/op is the wall time of the whole parallel run divided by its total operations (Go's RunParallel), median of the iterations; B/op is bytes allocated per operation; SyncMap/CD is SyncMap's ns/op over ConcurrentDictionary's (below 1: SyncMap is faster). \"skip\": Go skips DeepCopyMap there.");
         md.AppendLine();
         md.Append("| Workload | Threads |");
         foreach (MapKind map in s_maps)
