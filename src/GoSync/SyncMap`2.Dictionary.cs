@@ -362,7 +362,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     {
         if (item.Key is null)
         {
-            ThrowHelper.ThrowItemKeyNull();
+            ThrowHelper.ThrowKeyNull(); // ConcurrentDictionary names "key" here (and "item" in TryRemove)
         }
 
         return Load(item.Key, out TValue? value) && ValueEquals(_valueComparer, value, item.Value);
