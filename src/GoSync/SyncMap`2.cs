@@ -1,0 +1,689 @@
+// Licensed under the MIT license. See LICENSE in the repository root.
+
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using GoSync.Internal;
+
+namespace GoSync;
+
+/// <summary>
+/// A thread-safe map: Go's <c>sync.Map</c> for .NET, typed with generics, with Go's operations under
+/// Go's names and the whole public surface of <see cref="System.Collections.Concurrent.ConcurrentDictionary{TKey, TValue}"/>.
+/// </summary>
+/// <typeparam name="TKey">The key type. Keys are never boxed.</typeparam>
+/// <typeparam name="TValue">The value type. <see langword="null"/> is a valid value of a reference type, distinct from absence.</typeparam>
+/// <remarks>
+/// <para><b>What it is for.</b> Like Go's map, it is specialised for two workloads: (1) keys written once
+/// and read many times, as in caches that only grow, registries and per-type metadata; (2) threads that read,
+/// write and overwrite disjoint sets of keys. There, reads of existing keys take no lock, write nothing to shared
+/// memory and allocate nothing, and overwriting an existing key is one compare-and-swap. For workloads with a
+/// steady stream of new keys, or many deletes followed by inserts, prefer
+/// <see cref="System.Collections.Concurrent.ConcurrentDictionary{TKey, TValue}"/>; for small maps touched by few
+/// threads, a <see cref="Dictionary{TKey, TValue}"/> under a lock is simpler and often as fast.</para>
+/// <para><b>Design and cost model.</b> A read-only map, published atomically and read without any lock, sits beside
+/// a dirty map guarded by one lock. Entries are shared by both maps. New keys go to the dirty map (under the lock).
+/// A lookup that misses the read map while the dirty map holds extra keys takes the lock and counts a miss; once
+/// the misses reach the dirty map's size, the dirty map becomes the read map (O(1)). The first new key after that
+/// copies the read map into a new dirty map (O(n) under the lock). Loads, updates of existing keys and deletes of
+/// keys in the read map are lock-free. <see cref="Count"/> and <see cref="IsEmpty"/> are O(1) and lock-free.</para>
+/// <para><b>Memory model.</b> As Go's: a write happens-before any read that observes it. Reads: Load, TryGetValue,
+/// ContainsKey, LoadAndDelete, LoadOrStore, Swap, CompareAndSwap, CompareAndDelete. Writes: Store, Swap, Delete,
+/// LoadAndDelete (when present), LoadOrStore (when it stores), CompareAndSwap and CompareAndDelete (when they succeed).</para>
+/// <para><b>Range and enumeration</b> are not snapshots. Each key is visited at most once; a key present and unchanged
+/// for the whole call is visited; each value shown was the key's value at some moment during the call; keys stored
+/// or deleted concurrently may or may not be seen. No lock is held while user code runs, so the callback (or the
+/// loop body) may call any method of the map, a nested Range included, and never blocks other threads. The walk may
+/// cost O(n) even when stopped early. Starting a Range on a map whose dirty map holds new keys promotes it first.</para>
+/// <para><b>Values are never torn.</b> Each value sits behind a reference that is replaced atomically, so a
+/// multi-word struct is read whole or not at all.</para>
+/// <para><b>Clear</b> is linearizable with every single-key operation: a write racing with it lands either before
+/// it (and is cleared) or after it.</para>
+/// </remarks>
+[DebuggerDisplay("Count = {Count}")]
+[DebuggerTypeProxy(typeof(SyncMapDebugView<,>))]
+public sealed partial class SyncMap<TKey, TValue>
+    where TKey : notnull
+{
+    // Lock order: _lock is the map's only lock. It guards _dirty, _misses and every write of _read.
+    // No user delegate runs under it (key and value comparers do, as in Go and ConcurrentDictionary).
+    private readonly SyncLock _lock = new();
+
+    // The current read snapshot. Read lock-free with Volatile.Read (acquire, pairs with the Volatile.Write
+    // that published it); written only under _lock. Never null.
+    private ReadOnly _read;
+
+    // Go's dirty map. Read and written only under _lock. Null, or a map that holds every read entry that is
+    // not X (same Entry objects under the same keys) plus the keys that are new since the last promotion;
+    // never holds an X entry. If null then _read.Amended is false. Once promoted it is never written again.
+    private Dictionary<TKey, Entry>? _dirty;
+
+    // Locked lookups since the last promotion. Only under _lock. 0 when _dirty is null; otherwise
+    // 0 or less than _dirty.Count (MissLocked promotes when it would reach it).
+    private int _misses;
+
+    // Number of entries in state V reachable from _read or _dirty. Changed only by Interlocked, by the thread
+    // whose CAS made an entry live (+1: new entry, N -> V) or not live (-1: V -> N, or V -> X by Clear). Exact
+    // whenever no write is in flight; may be off by the writes in flight (even transiently negative) otherwise.
+    private int _count;
+
+    // The key comparer handed to every Dictionary; null means EqualityComparer<TKey>.Default (so the
+    // Dictionary devirtualises it, and for strings uses its hash-flooding-resistant default).
+    private readonly IEqualityComparer<TKey>? _comparer;
+
+    // Value equality for CompareAndSwap/CompareAndDelete/TryUpdate/TryRemove(pair); null means Default.
+    private readonly IEqualityComparer<TValue>? _valueComparer;
+
+    // An empty read snapshot with this map's comparer, published by Clear so that Clear allocates nothing.
+    private readonly ReadOnly _emptyRead;
+
+    /// <summary>Initializes a new, empty map that uses the default key comparer.</summary>
+    public SyncMap()
+        : this(comparer: null, valueComparer: null)
+    {
+    }
+
+    /// <summary>Initializes a new, empty map that uses the given key comparer.</summary>
+    /// <param name="comparer">The key comparer, or <see langword="null"/> for <see cref="EqualityComparer{T}.Default"/>.</param>
+    public SyncMap(IEqualityComparer<TKey>? comparer)
+        : this(comparer, valueComparer: null)
+    {
+    }
+
+    /// <summary>Initializes a new, empty map with the given key and value comparers.</summary>
+    /// <param name="comparer">The key comparer, or <see langword="null"/> for <see cref="EqualityComparer{T}.Default"/>.</param>
+    /// <param name="valueComparer">
+    /// The value comparer used by <see cref="CompareAndSwap"/>, <see cref="CompareAndDelete"/>, <see cref="TryUpdate"/>,
+    /// <see cref="TryRemove(KeyValuePair{TKey, TValue})"/> and <c>Contains</c>; <see langword="null"/> for <see cref="EqualityComparer{T}.Default"/>.
+    /// </param>
+    public SyncMap(IEqualityComparer<TKey>? comparer, IEqualityComparer<TValue>? valueComparer)
+    {
+        _comparer = comparer is null || ReferenceEquals(comparer, EqualityComparer<TKey>.Default) ? null : comparer;
+        _valueComparer = valueComparer is null || ReferenceEquals(valueComparer, EqualityComparer<TValue>.Default) ? null : valueComparer;
+        _emptyRead = new ReadOnly(new Dictionary<TKey, Entry>(_comparer), amended: false);
+        _read = _emptyRead;
+    }
+
+    /// <summary>Initializes a new, empty map. Same parameters as ConcurrentDictionary's constructor.</summary>
+    /// <param name="concurrencyLevel">Accepted for compatibility and unused: SyncMap has one lock, taken only by writes of new keys and lookups that miss the read map. Must be positive or -1.</param>
+    /// <param name="capacity">Accepted for compatibility; must not be negative. The maps grow as needed.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="concurrencyLevel"/> is 0 or less than -1, or <paramref name="capacity"/> is negative.</exception>
+    public SyncMap(int concurrencyLevel, int capacity)
+        : this(concurrencyLevel, capacity, comparer: null)
+    {
+    }
+
+    /// <summary>Initializes a new, empty map with the given key comparer. Same parameters as ConcurrentDictionary's constructor.</summary>
+    /// <param name="concurrencyLevel">Accepted for compatibility and unused (see <see cref="SyncMap{TKey, TValue}(int, int)"/>). Must be positive or -1.</param>
+    /// <param name="capacity">Accepted for compatibility; must not be negative.</param>
+    /// <param name="comparer">The key comparer, or <see langword="null"/> for the default.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="concurrencyLevel"/> is 0 or less than -1, or <paramref name="capacity"/> is negative.</exception>
+    public SyncMap(int concurrencyLevel, int capacity, IEqualityComparer<TKey>? comparer)
+        : this(comparer, valueComparer: null)
+    {
+        ValidateConcurrencyLevel(concurrencyLevel);
+        if (capacity < 0)
+        {
+            ThrowHelper.ThrowCapacity();
+        }
+    }
+
+    /// <summary>Initializes a map holding the given pairs, with the default key comparer.</summary>
+    /// <param name="collection">The initial contents.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="collection"/> or one of its keys is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="collection"/> contains a key twice.</exception>
+    public SyncMap(IEnumerable<KeyValuePair<TKey, TValue>> collection)
+        : this(collection, comparer: null)
+    {
+    }
+
+    /// <summary>Initializes a map holding the given pairs, with the given key comparer.</summary>
+    /// <param name="collection">The initial contents.</param>
+    /// <param name="comparer">The key comparer, or <see langword="null"/> for the default.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="collection"/> or one of its keys is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="collection"/> contains a key twice.</exception>
+    public SyncMap(IEnumerable<KeyValuePair<TKey, TValue>> collection, IEqualityComparer<TKey>? comparer)
+        : this(comparer, valueComparer: null)
+    {
+        InitializeFromCollection(collection);
+    }
+
+    /// <summary>Initializes a map holding the given pairs. Same parameters as ConcurrentDictionary's constructor.</summary>
+    /// <param name="concurrencyLevel">Accepted for compatibility and unused. Must be positive or -1.</param>
+    /// <param name="collection">The initial contents.</param>
+    /// <param name="comparer">The key comparer, or <see langword="null"/> for the default.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="concurrencyLevel"/> is 0 or less than -1.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="collection"/> or one of its keys is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="collection"/> contains a key twice.</exception>
+    public SyncMap(int concurrencyLevel, IEnumerable<KeyValuePair<TKey, TValue>> collection, IEqualityComparer<TKey>? comparer)
+        : this(comparer, valueComparer: null)
+    {
+        ValidateConcurrencyLevel(concurrencyLevel);
+        InitializeFromCollection(collection);
+    }
+
+    private static void ValidateConcurrencyLevel(int concurrencyLevel)
+    {
+        if (concurrencyLevel < 1 && concurrencyLevel != -1)
+        {
+            ThrowHelper.ThrowConcurrencyLevel();
+        }
+    }
+
+    // Builds the initial read map directly (no dirty map, not amended). Runs in a constructor: no other
+    // thread can see the map yet, and the constructor's result is published by the caller as any object is.
+    private void InitializeFromCollection(IEnumerable<KeyValuePair<TKey, TValue>> collection)
+    {
+        if (collection is null)
+        {
+            ThrowHelper.ThrowArgumentNull(nameof(collection));
+        }
+
+        var map = collection is ICollection<KeyValuePair<TKey, TValue>> sized
+            ? new Dictionary<TKey, Entry>(sized.Count, _comparer)
+            : new Dictionary<TKey, Entry>(_comparer);
+        foreach (KeyValuePair<TKey, TValue> pair in collection)
+        {
+            if (pair.Key is null)
+            {
+                ThrowHelper.ThrowKeyNull();
+            }
+
+            if (!map.TryAdd(pair.Key, new Entry(Wrap(pair.Value))))
+            {
+                ThrowHelper.ThrowDuplicateKeyInSource();
+            }
+        }
+
+        _read = new ReadOnly(map, amended: false);
+        _count = map.Count;
+    }
+
+    /// <summary>Gets the key comparer the map uses.</summary>
+    public IEqualityComparer<TKey> Comparer => _comparer ?? EqualityComparer<TKey>.Default;
+
+    /// <summary>
+    /// Gets the number of keys in the map. O(1) and lock-free (ConcurrentDictionary takes all its locks here).
+    /// Exact whenever no write is in flight; while writes run it is the count at some recent moment, give or take those writes.
+    /// </summary>
+    public int Count
+    {
+        get
+        {
+            int count = Volatile.Read(ref _count); // acquire; pairs with the Interlocked updates by writers
+            return count < 0 ? 0 : count; // a delete may be counted before the racing insert it undid
+        }
+    }
+
+    /// <summary>Gets whether the map holds no keys. O(1), lock-free, exact whenever no write is in flight.</summary>
+    public bool IsEmpty => Count == 0;
+
+    // ---------------------------------------------------------------------------------------------
+    // Go's operations.
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>Go's <c>Load</c>: gets the value stored for <paramref name="key"/>.</summary>
+    /// <param name="key">The key to look up.</param>
+    /// <param name="value">The value, or <see langword="default"/> when the key is absent.</param>
+    /// <returns><see langword="true"/> if the key is present.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    /// <remarks>Lock-free and allocation-free when the key is in the read map, or absent while no new keys are pending.</remarks>
+    public bool Load(TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        if (key is null)
+        {
+            ThrowHelper.ThrowKeyNull();
+        }
+
+        ReadOnly read = Volatile.Read(ref _read); // acquire; pairs with the release that published it
+        if (read.Map.TryGetValue(key, out Entry? e))
+        {
+            return e.TryLoad(out value);
+        }
+
+        if (!read.Amended)
+        {
+            value = default;
+            return false;
+        }
+
+        return LoadSlow(key, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool LoadSlow(TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        Entry? e = FindEntrySlow(key);
+        if (e is null)
+        {
+            value = default;
+            return false;
+        }
+
+        return e.TryLoad(out value);
+    }
+
+    /// <summary>
+    /// Go's Load lookup: the entry for <paramref name="key"/> in the read map, else (when amended) in the
+    /// dirty map under the lock, counting a miss. Null if absent from both.
+    /// </summary>
+    private Entry? FindEntry(TKey key)
+    {
+        ReadOnly read = Volatile.Read(ref _read); // acquire
+        if (read.Map.TryGetValue(key, out Entry? e))
+        {
+            return e;
+        }
+
+        return read.Amended ? FindEntrySlow(key) : null;
+    }
+
+    private Entry? FindEntrySlow(TKey key)
+    {
+        lock (_lock)
+        {
+            // Re-check: the dirty map may have been promoted while we waited for the lock.
+            ReadOnly read = _read;
+            if (!read.Map.TryGetValue(key, out Entry? e) && read.Amended)
+            {
+                _dirty!.TryGetValue(key, out e);
+
+                // Counted whether or not the key was in the dirty map: it paid for a locked lookup.
+                MissLocked();
+            }
+
+            return e;
+        }
+    }
+
+    /// <summary>Go's <c>Store</c>: sets the value for <paramref name="key"/>, adding the key if needed.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value to store.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    /// <remarks>Overwriting a key of the read map is one lock-free compare-and-swap and allocates only the value's box (nothing for a reference-type value).</remarks>
+    public void Store(TKey key, TValue value) => Swap(key, value, out _);
+
+    /// <summary>Go's <c>Swap</c>: stores <paramref name="value"/> and returns the previous value, if any.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value to store.</param>
+    /// <param name="previous">The value the key had, or <see langword="default"/> when it was absent.</param>
+    /// <returns><see langword="true"/> if the key was present (Go's <c>loaded</c>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    public bool Swap(TKey key, TValue value, [MaybeNullWhen(false)] out TValue previous)
+    {
+        if (key is null)
+        {
+            ThrowHelper.ThrowKeyNull();
+        }
+
+        object newSlot = Wrap(value);
+        ReadOnly read = Volatile.Read(ref _read); // acquire
+        if (read.Map.TryGetValue(key, out Entry? e) && e.TrySwap(newSlot, out object? old))
+        {
+            return Swapped(old, out previous);
+        }
+
+        return SwapSlow(key, newSlot, out previous);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool SwapSlow(TKey key, object newSlot, [MaybeNullWhen(false)] out TValue previous)
+    {
+        object? old;
+        lock (_lock)
+        {
+            ReadOnly read = _read;
+            if (read.Map.TryGetValue(key, out Entry? e))
+            {
+                if (e.IsExpungedLocked)
+                {
+                    // Re-add to the dirty map first (the only step that can throw), then X -> N: a lock-free
+                    // writer can store into the entry only once it is N, by which time it is in both maps.
+                    _dirty![key] = e;
+                    e.UnexpungeLocked();
+                }
+
+                old = e.SwapLocked(newSlot);
+            }
+            else if (_dirty is not null && _dirty.TryGetValue(key, out e))
+            {
+                old = e.SwapLocked(newSlot);
+            }
+            else
+            {
+                AddNewKeyLocked(key, newSlot);
+                old = null;
+            }
+        }
+
+        return Swapped(old, out previous);
+    }
+
+    // Turns the old slot of a successful swap into Swap's results and counts an N -> V transition.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Swapped(object? old, [MaybeNullWhen(false)] out TValue previous)
+    {
+        if (old is null)
+        {
+            Interlocked.Increment(ref _count); // this swap made the key live
+            previous = default;
+            return false;
+        }
+
+        previous = Unwrap(old);
+        return true;
+    }
+
+    /// <summary>
+    /// Go's new-key path: builds the dirty map if there is none (O(n) after a promotion), adds a new entry,
+    /// and marks the read map amended. The caller counts the new live entry.
+    /// </summary>
+    private void AddNewKeyLocked(TKey key, object slot)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        DirtyLocked();
+        _dirty!.Add(key, new Entry(slot)); // may throw (comparer): nothing was published yet
+
+        ReadOnly read = _read;
+        if (!read.Amended)
+        {
+            // Release: readers that see amended = true and take the lock find the key in the dirty map.
+            Volatile.Write(ref _read, new ReadOnly(read.Map, amended: true));
+        }
+    }
+
+    /// <summary>Go's <c>LoadOrStore</c>: returns the existing value for <paramref name="key"/> if present; otherwise stores <paramref name="value"/> and returns it.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value to store if the key is absent.</param>
+    /// <param name="loaded"><see langword="true"/> if the value was loaded, <see langword="false"/> if stored.</param>
+    /// <returns>The value now associated with the key.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    public TValue LoadOrStore(TKey key, TValue value, out bool loaded)
+    {
+        if (key is null)
+        {
+            ThrowHelper.ThrowKeyNull();
+        }
+
+        ReadOnly read = Volatile.Read(ref _read); // acquire
+        if (read.Map.TryGetValue(key, out Entry? e) && e.TryLoadOrStore(value, out TValue actual, out loaded))
+        {
+            if (!loaded)
+            {
+                Interlocked.Increment(ref _count); // N -> V by this call
+            }
+
+            return actual;
+        }
+
+        return LoadOrStoreSlow(key, value, out loaded);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TValue LoadOrStoreSlow(TKey key, TValue value, out bool loaded)
+    {
+        TValue actual;
+        lock (_lock)
+        {
+            ReadOnly read = _read;
+            if (read.Map.TryGetValue(key, out Entry? e))
+            {
+                if (e.IsExpungedLocked)
+                {
+                    _dirty![key] = e; // first, as in SwapSlow: the only step that can throw
+                    e.UnexpungeLocked();
+                }
+
+                bool notExpunged = e.TryLoadOrStore(value, out actual, out loaded);
+                Debug.Assert(notExpunged, "X is left only under the lock, which we hold");
+            }
+            else if (_dirty is not null && _dirty.TryGetValue(key, out e))
+            {
+                e.TryLoadOrStore(value, out actual, out loaded);
+                MissLocked();
+            }
+            else
+            {
+                AddNewKeyLocked(key, Wrap(value));
+                actual = value;
+                loaded = false;
+            }
+        }
+
+        if (!loaded)
+        {
+            Interlocked.Increment(ref _count); // new entry or N -> V by this call
+        }
+
+        return actual;
+    }
+
+    /// <summary>Go's <c>LoadAndDelete</c>: removes <paramref name="key"/> and returns its value.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The removed value, or <see langword="default"/> when the key was absent.</param>
+    /// <returns><see langword="true"/> if the key was present (Go's <c>loaded</c>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    public bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        if (key is null)
+        {
+            ThrowHelper.ThrowKeyNull();
+        }
+
+        ReadOnly read = Volatile.Read(ref _read); // acquire
+        if (!read.Map.TryGetValue(key, out Entry? e) && read.Amended)
+        {
+            e = TakeFromDirty(key);
+        }
+
+        if (e is not null && e.Delete(out value))
+        {
+            Interlocked.Decrement(ref _count); // V -> N by this call
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    // LoadAndDelete's locked path: removes a dirty-only key from the dirty map at once (so the key and
+    // its entry become collectable, Go's issue 40999) and counts a miss either way.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Entry? TakeFromDirty(TKey key)
+    {
+        lock (_lock)
+        {
+            ReadOnly read = _read;
+            if (!read.Map.TryGetValue(key, out Entry? e) && read.Amended)
+            {
+                _dirty!.Remove(key, out e);
+                MissLocked();
+            }
+
+            return e;
+        }
+    }
+
+    /// <summary>Go's <c>Delete</c>: removes <paramref name="key"/>; does nothing if it is absent.</summary>
+    /// <param name="key">The key.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    public void Delete(TKey key) => LoadAndDelete(key, out _);
+
+    /// <summary>
+    /// Go's <c>CompareAndSwap</c>: replaces the value of <paramref name="key"/> with <paramref name="newValue"/>
+    /// if the key is present and its value equals <paramref name="oldValue"/> (by the value comparer).
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="oldValue">The value the key must hold.</param>
+    /// <param name="newValue">The replacement.</param>
+    /// <returns><see langword="true"/> if the value was swapped. An absent key gives <see langword="false"/>, whatever <paramref name="oldValue"/> is.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    public bool CompareAndSwap(TKey key, TValue oldValue, TValue newValue)
+    {
+        if (key is null)
+        {
+            ThrowHelper.ThrowKeyNull();
+        }
+
+        ReadOnly read = Volatile.Read(ref _read); // acquire
+        if (read.Map.TryGetValue(key, out Entry? e))
+        {
+            return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
+        }
+
+        if (!read.Amended)
+        {
+            return false;
+        }
+
+        return CompareAndSwapSlow(key, oldValue, newValue);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool CompareAndSwapSlow(TKey key, TValue oldValue, TValue newValue)
+    {
+        lock (_lock)
+        {
+            ReadOnly read = _read;
+            if (read.Map.TryGetValue(key, out Entry? e))
+            {
+                return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
+            }
+
+            if (_dirty is not null && _dirty.TryGetValue(key, out e))
+            {
+                // Go counts the miss after the attempt; a throwing value comparer skips it, changing nothing else.
+                bool swapped = e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
+                MissLocked();
+                return swapped;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Go's <c>CompareAndDelete</c>: removes <paramref name="key"/> if it is present and its value equals
+    /// <paramref name="oldValue"/> (by the value comparer).
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="oldValue">The value the key must hold.</param>
+    /// <returns><see langword="true"/> if the key was deleted. An absent key gives <see langword="false"/>, whatever <paramref name="oldValue"/> is.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    public bool CompareAndDelete(TKey key, TValue oldValue)
+    {
+        if (key is null)
+        {
+            ThrowHelper.ThrowKeyNull();
+        }
+
+        ReadOnly read = Volatile.Read(ref _read); // acquire
+        if (!read.Map.TryGetValue(key, out Entry? e) && read.Amended)
+        {
+            // Unlike LoadAndDelete, the key stays in the dirty map: the comparison has to come first.
+            e = FindEntrySlow(key);
+        }
+
+        if (e is not null && e.TryCompareAndDelete(oldValue, _valueComparer))
+        {
+            Interlocked.Decrement(ref _count); // V -> N by this call
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Go's <c>Clear</c>: removes every key.</summary>
+    /// <remarks>
+    /// Publishes an empty read map and empties the dirty map; every discarded entry is expunged, so a writer
+    /// still holding one is turned back and retries on the new maps. A write racing with Clear therefore lands
+    /// either before it (and is cleared) or after it; none is lost once Clear returns. O(n) under the lock.
+    /// Allocates nothing, and takes no lock when the map is already empty.
+    /// </remarks>
+    public void Clear()
+    {
+        ReadOnly read = Volatile.Read(ref _read); // acquire
+        if (read.Map.Count == 0 && !read.Amended)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            read = _read;
+            if (read.Map.Count == 0 && !read.Amended)
+            {
+                return;
+            }
+
+            // Release: from here on lock-free operations see an empty map.
+            Volatile.Write(ref _read, _emptyRead);
+
+            int removed = 0;
+            foreach (KeyValuePair<TKey, Entry> pair in read.Map)
+            {
+                if (pair.Value.ExpungeForClearLocked())
+                {
+                    removed++;
+                }
+            }
+
+            if (_dirty is not null)
+            {
+                foreach (KeyValuePair<TKey, Entry> pair in _dirty)
+                {
+                    // Entries shared with the read map are X already; this expunges the dirty-only ones.
+                    if (pair.Value.ExpungeForClearLocked())
+                    {
+                        removed++;
+                    }
+                }
+
+                // Go keeps the (now empty) dirty map, so the next new key copies nothing.
+                _dirty.Clear();
+            }
+
+            _misses = 0;
+            Interlocked.Add(ref _count, -removed); // the V -> X transitions made by this Clear
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Value representation.
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The slot object for a value: a <see cref="ValueBox{T}"/> for a value type (so it is replaced atomically
+    /// and never torn), the value itself for a reference type, <see cref="Sentinels.NullValue"/> for null.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static object Wrap(TValue value)
+    {
+        if (typeof(TValue).IsValueType)
+        {
+            return new ValueBox<TValue>(value);
+        }
+
+        return (object?)value ?? Sentinels.NullValue;
+    }
+
+    /// <summary>The value a live slot (neither null nor expunged) holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TValue Unwrap(object slot)
+    {
+        if (typeof(TValue).IsValueType)
+        {
+            return Unsafe.As<ValueBox<TValue>>(slot).Value;
+        }
+
+        return ReferenceEquals(slot, Sentinels.NullValue) ? default! : Unsafe.As<object, TValue>(ref slot);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ValueEquals(IEqualityComparer<TValue>? comparer, TValue x, TValue y) =>
+        comparer is null ? EqualityComparer<TValue>.Default.Equals(x, y) : comparer.Equals(x, y);
+}
