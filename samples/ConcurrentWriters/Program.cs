@@ -30,7 +30,7 @@ using static System.FormattableString;
 internal static class Program
 {
     private const int Writers = 100;
-    private const int KeysPerWriter = 1_000;
+    private const int KeysPerWriter = 5_000;
     private const int ExpectedCount = Writers * KeysPerWriter;
 
     // A corrupted Dictionary can send a thread round a bucket chain forever. Every phase that
@@ -100,55 +100,67 @@ internal static class Program
     /// <summary>Prints one map's outcome and returns whether it ended with every entry intact.</summary>
     private static bool Report(string name, WriteOutcome writes, Func<string?> check)
     {
-        Console.Write(Invariant($"{name,-38}"));
+        var findings = new List<string>();
+        foreach (var group in writes.Failures.GroupBy(ex => ex.GetType()))
+        {
+            findings.Add(Invariant($"{group.Count()} of {Writers} writers threw {Describe(group.First())}"));
+        }
 
         if (writes.Unfinished > 0)
         {
-            Console.WriteLine(Invariant($"did not finish: {writes.Unfinished} of {Writers} writers still running after {s_writeLimit.TotalSeconds:0} s (looping in a corrupted bucket chain){Describe(writes.Failures)}"));
-            return false;
+            findings.Add(Invariant($"{writes.Unfinished} of {Writers} writers did not finish within {s_writeLimit.TotalSeconds:0} s: looping in a corrupted bucket chain"));
+        }
+        else
+        {
+            // Reading a corrupted Dictionary back can loop forever too: bounded the same way.
+            string? problem = null;
+            var checker = new Thread(() =>
+            {
+                try
+                {
+                    problem = check();
+                }
+                catch (Exception ex)
+                {
+                    problem = "reading it back threw " + Describe(ex);
+                }
+            })
+            {
+                IsBackground = true,
+            };
+            checker.Start();
+            if (!checker.Join(s_checkLimit))
+            {
+                problem = Invariant($"reading it back did not finish within {s_checkLimit.TotalSeconds:0} s: a lookup is looping in a corrupted bucket chain");
+            }
+
+            if (problem is not null)
+            {
+                findings.Add(problem);
+            }
         }
 
-        string? problem = null;
-        var checker = new Thread(() =>
+        if (findings.Count == 0)
         {
-            try
-            {
-                problem = check();
-            }
-            catch (Exception ex)
-            {
-                problem = Invariant($"reading it back threw {ex.GetType().Name}: {ex.Message}");
-            }
-        })
-        {
-            IsBackground = true,
-        };
-        checker.Start();
-        if (!checker.Join(s_checkLimit))
-        {
-            Console.WriteLine(Invariant($"reading it back did not finish within {s_checkLimit.TotalSeconds:0} s (a lookup is looping in a corrupted bucket chain){Describe(writes.Failures)}"));
-            return false;
-        }
-
-        if (problem is null && writes.Failures.IsEmpty)
-        {
-            Console.WriteLine(Invariant($"{ExpectedCount:N0} entries, every key reads back its value: OK"));
+            Console.WriteLine(Invariant($"{name,-38}{ExpectedCount:N0} entries, every key reads back its value: OK"));
             return true;
         }
 
-        Console.WriteLine((problem ?? "every entry present") + Describe(writes.Failures));
+        Console.WriteLine(Invariant($"{name,-38}BROKEN"));
+        foreach (string finding in findings)
+        {
+            Console.WriteLine("    - " + finding);
+        }
+
         return false;
     }
 
-    private static string Describe(ConcurrentQueue<Exception> failures)
+    /// <summary>The exception's type and the first sentence of its message.</summary>
+    private static string Describe(Exception ex)
     {
-        if (failures.IsEmpty)
-        {
-            return string.Empty;
-        }
-
-        var first = failures.First();
-        return Invariant($"; {failures.Count} writers threw, e.g. {first.GetType().Name}: {first.Message}");
+        string message = ex.Message;
+        int end = message.IndexOf(". ", StringComparison.Ordinal);
+        return ex.GetType().Name + " (\"" + (end < 0 ? message : message[..(end + 1)]) + "\")";
     }
 
     /// <summary>Starts every writer at once and waits (bounded) for them to finish.</summary>
@@ -234,7 +246,7 @@ internal static class Program
             return null;
         }
 
-        return Invariant($"{ExpectedCount - found:N0} entries lost ({found:N0} of {ExpectedCount:N0} keys read back); Count = {map.Count:N0}, enumeration yields {enumerated:N0}");
+        return Invariant($"{ExpectedCount - found:N0} of {ExpectedCount:N0} entries lost (Count says {map.Count:N0}; enumeration yields {enumerated:N0})");
     }
 
     private delegate bool TryLoad(string key, [MaybeNullWhen(false)] out string value);
