@@ -242,7 +242,7 @@ internal static class Program
         {
             int value = m.GetOrAdd("c", key => key.Length * 3);
             Step("v, _ := m.LoadOrStore(\"c\", compute(\"c\"))",
-                 "int v = m.GetOrAdd(\"c\", key => Compute(key));  // factory may run more than once under races; one result is stored",
+                 "int v = m.GetOrAdd(\"c\", key => Compute(key));  // under a race the factory may run twice; one result is kept",
                  Invariant($"v = {value}; m = {Contents(m)}"), "v = 3; m = {a: 1, b: 2, c: 3}");
         }
 
