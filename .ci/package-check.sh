@@ -2,7 +2,7 @@
 # Proves the GoSync NuGet package works on first try, the way a user gets it:
 #   1. packs src/GoSync (Release) into a temporary folder: GoSync.<version>.nupkg + .snupkg;
 #   2. checks the package's contents and metadata (both frameworks, XML docs, readme, license,
-#      repository, symbols, trimming/AOT flags);
+#      repository, symbols, trimming/AOT flags) and that a clean rebuild gives the same bytes;
 #   3. restores .ci/consumer (a console app with a PackageReference to GoSync) from that folder,
 #      with an empty NuGet cache so no earlier GoSync can be picked up, then builds and runs it;
 #   4. does the same against the package's net8.0 asset;
@@ -76,6 +76,7 @@ for entry in lib/net8.0/GoSync.dll lib/net8.0/GoSync.xml lib/net10.0/GoSync.dll 
 done
 
 nuspec="$(zip_cat "$nupkg" GoSync.nuspec)"
+echo "$nuspec" | sed 's/^/  /'
 expect_nuspec() { # pattern (extended regex), what
   grep -qE "$1" <<<"$nuspec" || { echo "$nuspec" >&2; fail "nuspec: no $2"; }
   echo "nuspec: $2"
@@ -99,6 +100,12 @@ for tfm in net8.0 net10.0; do
   zip_cat "$nupkg" "lib/$tfm/GoSync.dll" | grep -qa "IsTrimmable" || fail "lib/$tfm/GoSync.dll carries no IsTrimmable metadata"
   echo "lib/$tfm/GoSync.dll: marked IsTrimmable"
 done
+
+# Deterministic: compiling the same sources again gives the same bytes as the packed assembly.
+dotnet build "$root/src/GoSync/GoSync.csproj" -c Release -f net10.0 --no-incremental -nologo -v:q
+cmp -s <(zip_cat "$nupkg" lib/net10.0/GoSync.dll) "$root/src/GoSync/bin/Release/net10.0/GoSync.dll" \
+  || fail "a clean rebuild of GoSync (net10.0) differs from the packed lib/net10.0/GoSync.dll: the build is not deterministic"
+echo "lib/net10.0/GoSync.dll: a clean rebuild is byte-identical (deterministic)"
 
 symbols="$(zip_entries "$snupkg")"
 for entry in lib/net8.0/GoSync.pdb lib/net10.0/GoSync.pdb; do
