@@ -95,6 +95,13 @@ expect_nuspec '<group targetFramework="net10.0"' "net10.0 dependency group"
 cmp -s <(zip_cat "$nupkg" README.md) "$root/README.md" || fail "the packed README.md differs from the repository's README.md"
 echo "README.md: same as the repository's"
 
+# The XML docs document the public type (IntelliSense for users).
+for tfm in net8.0 net10.0; do
+  zip_cat "$nupkg" "lib/$tfm/GoSync.xml" | grep -qF '<member name="T:GoSync.SyncMap`2">' \
+    || fail "lib/$tfm/GoSync.xml does not document GoSync.SyncMap\`2"
+  echo "lib/$tfm/GoSync.xml: documents GoSync.SyncMap\`2"
+done
+
 # IsTrimmable stamps [assembly: AssemblyMetadata("IsTrimmable", "True")] into each assembly.
 for tfm in net8.0 net10.0; do
   zip_cat "$nupkg" "lib/$tfm/GoSync.dll" | grep -qa "IsTrimmable" || fail "lib/$tfm/GoSync.dll carries no IsTrimmable metadata"
