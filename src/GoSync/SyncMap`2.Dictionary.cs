@@ -148,10 +148,10 @@ public sealed partial class SyncMap<TKey, TValue> :
 
         while (true)
         {
-            if (TryLoadLive(key, out Entry? entry, out object? slot))
+            if (TryLoadLive(key, out Entry? entry, out Slot slot))
             {
-                TValue updated = updateValueFactory(key, Unwrap(slot));
-                if (entry.TryReplace(slot, Wrap(updated)))
+                TValue updated = updateValueFactory(key, slot.Value);
+                if (entry.TryReplace(slot, Slot.Live(updated)))
                 {
                     return updated;
                 }
@@ -191,10 +191,10 @@ public sealed partial class SyncMap<TKey, TValue> :
 
         while (true)
         {
-            if (TryLoadLive(key, out Entry? entry, out object? slot))
+            if (TryLoadLive(key, out Entry? entry, out Slot slot))
             {
-                TValue updated = updateValueFactory(key, Unwrap(slot));
-                if (entry.TryReplace(slot, Wrap(updated)))
+                TValue updated = updateValueFactory(key, slot.Value);
+                if (entry.TryReplace(slot, Slot.Live(updated)))
                 {
                     return updated;
                 }
@@ -244,10 +244,10 @@ public sealed partial class SyncMap<TKey, TValue> :
 
         while (true)
         {
-            if (TryLoadLive(key, out Entry? entry, out object? slot))
+            if (TryLoadLive(key, out Entry? entry, out Slot slot))
             {
-                TValue updated = updateValueFactory(key, Unwrap(slot), factoryArgument);
-                if (entry.TryReplace(slot, Wrap(updated)))
+                TValue updated = updateValueFactory(key, slot.Value, factoryArgument);
+                if (entry.TryReplace(slot, Slot.Live(updated)))
                 {
                     return updated;
                 }
@@ -264,12 +264,12 @@ public sealed partial class SyncMap<TKey, TValue> :
         }
     }
 
-    // AddOrUpdate's read step: the entry of a present key and the exact slot object seen (Load's lookup and miss accounting).
-    private bool TryLoadLive(TKey key, [NotNullWhen(true)] out Entry? entry, [NotNullWhen(true)] out object? slot)
+    // AddOrUpdate's read step: the entry of a present key and the exact live state seen (Load's lookup and miss accounting).
+    private bool TryLoadLive(TKey key, [NotNullWhen(true)] out Entry? entry, out Slot slot)
     {
         entry = FindEntry(key);
-        slot = entry?.LoadSlot();
-        return slot is not null && !ReferenceEquals(slot, Sentinels.Expunged);
+        slot = entry is null ? Slot.Deleted : entry.LoadSlot();
+        return slot.IsLive;
     }
 
     /// <summary>Gets or sets the value of <paramref name="key"/>. Setting is <see cref="Store"/>.</summary>
@@ -362,7 +362,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     {
         if (item.Key is null)
         {
-            ThrowHelper.ThrowItemKeyNull();
+            ThrowHelper.ThrowKeyNull(); // ConcurrentDictionary names "key" here (and "item" in TryRemove)
         }
 
         return Load(item.Key, out TValue? value) && ValueEquals(_valueComparer, value, item.Value);

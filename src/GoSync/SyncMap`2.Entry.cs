@@ -12,67 +12,178 @@ namespace GoSync;
 public sealed partial class SyncMap<TKey, TValue>
 {
     /// <summary>
+    /// Whether values are stored inline in the entry's 64-bit state word instead of behind a reference: true for
+    /// a TValue with no references of at most 4 bytes (int, uint, float, short, byte, bool, char, small enums).
+    /// A JIT-time constant, so every branch on it disappears from the compiled code.
+    /// </summary>
+    private static bool IsInline
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !RuntimeHelpers.IsReferenceOrContainsReferences<TValue>() && Unsafe.SizeOf<TValue>() <= 4;
+    }
+
+    /// <summary>
+    /// One value of an entry's state word (Go's <c>entry.p</c>), in one of two representations chosen per TValue
+    /// by <see cref="IsInline"/>. Every state-machine method of <see cref="Entry"/> is written once against this.
+    /// <list type="bullet">
+    /// <item>Reference representation (<see cref="Ref"/>; <see cref="Bits"/> is 0): N = <see langword="null"/>,
+    /// X = <see cref="Sentinels.Expunged"/>, V = the value object (see <see cref="Wrap"/>).</item>
+    /// <item>Inline representation (<see cref="Bits"/>; <see cref="Ref"/> is null): N = 0, X = 1,
+    /// V = <c>(1L &lt;&lt; 32) | the value's bits</c>. The whole word is read and CASed at once, so a value is never torn.</item>
+    /// </list>
+    /// Two states are "the same" when their words are identical (reference identity, or equal bits).
+    /// </summary>
+    private readonly struct Slot
+    {
+        private const long InlineExpunged = 1;
+        private const long InlineLive = 1L << 32;
+
+        internal readonly object? Ref;
+        internal readonly long Bits;
+
+        internal Slot(object? reference, long bits)
+        {
+            Ref = reference;
+            Bits = bits;
+        }
+
+        /// <summary>State N (deleted).</summary>
+        internal static Slot Deleted => default;
+
+        /// <summary>State X (expunged).</summary>
+        internal static Slot Expunged
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => IsInline ? new Slot(null, InlineExpunged) : new Slot(Sentinels.Expunged, 0);
+        }
+
+        internal bool IsDeleted
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => IsInline ? Bits == 0 : Ref is null;
+        }
+
+        internal bool IsExpunged
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => IsInline ? Bits == InlineExpunged : ReferenceEquals(Ref, Sentinels.Expunged);
+        }
+
+        /// <summary>State V: neither N nor X.</summary>
+        internal bool IsLive
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => IsInline ? (ulong)Bits > InlineExpunged : Ref is not null && !ReferenceEquals(Ref, Sentinels.Expunged); // inline: V >= 1 << 32 > X > N
+        }
+
+        /// <summary>The value of a live state.</summary>
+        internal TValue Value
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get
+            {
+                Debug.Assert(IsLive);
+                if (IsInline)
+                {
+                    uint bits = (uint)Bits;
+                    return Unsafe.ReadUnaligned<TValue>(ref Unsafe.As<uint, byte>(ref bits));
+                }
+
+                return Unwrap(Ref!);
+            }
+        }
+
+        /// <summary>The live state holding <paramref name="value"/>; allocates a box only for a struct wider than 4 bytes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Slot Live(TValue value)
+        {
+            if (IsInline)
+            {
+                uint bits = 0;
+                Unsafe.WriteUnaligned(ref Unsafe.As<uint, byte>(ref bits), value);
+                return new Slot(null, InlineLive | bits);
+            }
+
+            return new Slot(Wrap(value), 0);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal bool SameAs(Slot other) => IsInline ? Bits == other.Bits : ReferenceEquals(Ref, other.Ref);
+    }
+
+    /// <summary>
     /// One key's value cell, shared by the read map and the dirty map (same object in both), so a
     /// value change made through either map is seen through both.
     /// </summary>
     /// <remarks>
-    /// States of <see cref="_slot"/> (Go's <c>entry.p</c>):
+    /// States of the state word (Go's <c>entry.p</c>; encodings in <see cref="Slot"/>):
     /// <list type="bullet">
-    /// <item><b>V (live)</b>: a value object (see <see cref="Wrap"/>). The key is in the read map, or the
-    /// dirty map, or both. Goes to V (value replaced, lock-free CAS or locked exchange), to N (delete,
-    /// lock-free CAS), or to X only through <see cref="ExpungeForClearLocked"/> when Clear discards the entry.</item>
-    /// <item><b>N (deleted)</b>: <see langword="null"/>. The key is still in the read map, and in the dirty map
-    /// if one exists. Goes to V (lock-free CAS: LoadOrStore, Swap/Store) or to X (under the lock, while the
-    /// dirty map is rebuilt, or when Clear discards the entry).</item>
-    /// <item><b>X (expunged)</b>: <see cref="Sentinels.Expunged"/>. The key is in the read map only and a dirty
-    /// map exists that lacks it, or the entry was discarded by Clear and is in neither map. Every lock-free
-    /// path refuses X; only <see cref="UnexpungeLocked"/> (under the lock, right after re-adding the entry
-    /// to the dirty map) leaves it, to N.</item>
+    /// <item><b>V (live)</b>: a value. The key is in the read map, or the dirty map, or both. Goes to V (value
+    /// replaced, lock-free CAS or locked exchange), to N (delete, lock-free CAS), or to X only through
+    /// <see cref="ExpungeForClearLocked"/> when Clear discards the entry.</item>
+    /// <item><b>N (deleted)</b>. The key is still in the read map, and in the dirty map if one exists. Goes to V
+    /// (lock-free CAS: LoadOrStore, Swap/Store) or to X (under the lock, while the dirty map is rebuilt, or when
+    /// Clear discards the entry).</item>
+    /// <item><b>X (expunged)</b>. The key is in the read map only and a dirty map exists that lacks it, or the
+    /// entry was discarded by Clear and is in neither map. Every lock-free path refuses X; only
+    /// <see cref="UnexpungeLocked"/> (under the lock, right after re-adding the entry to the dirty map) leaves it, to N.</item>
     /// </list>
     /// An entry that is X in the read map disappears at the next promotion (the dirty map lacks it).
     /// Readers treat N and X as "absent".
+    /// <para>The word itself lives in one of two subclasses (<see cref="RefEntry"/> or <see cref="InlineEntry"/>,
+    /// chosen by <see cref="IsInline"/>); only <see cref="LoadSlot"/>, <see cref="CompareExchange"/> and
+    /// <see cref="Exchange"/> touch it, through a cast that the JIT-time constant makes unconditional.</para>
     /// </remarks>
-    private sealed class Entry
+    private abstract class Entry
     {
-        // Read with Volatile.Read (acquire: the value object's fields, written before it was published,
-        // are visible); changed only by Interlocked.CompareExchange/Exchange (full fences), so every
-        // transition is atomic and happens at one instant. See the state list above for who may
-        // perform which transition.
-        private object? _slot;
+        /// <summary>A new entry in state <paramref name="slot"/>.</summary>
+        internal static Entry Create(Slot slot) => IsInline ? new InlineEntry(slot.Bits) : new RefEntry(slot.Ref);
 
-        internal Entry(object slot) => _slot = slot;
-
-        /// <summary>The current slot (a value object, null for N, or the expunged sentinel).</summary>
+        /// <summary>The current state.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal object? LoadSlot() => Volatile.Read(ref _slot); // acquire; pairs with the CAS that published the value
+        internal Slot LoadSlot() => IsInline
+            ? new Slot(null, Volatile.Read(ref Unsafe.As<InlineEntry>(this).Word)) // acquire; pairs with the CAS that published the word
+            : new Slot(Volatile.Read(ref Unsafe.As<RefEntry>(this).Word), 0); // acquire: the value object's fields are visible
+
+        /// <summary>Atomically replaces the state with <paramref name="desired"/> if it is <paramref name="expected"/>; returns the state seen.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Slot CompareExchange(Slot desired, Slot expected) => IsInline
+            ? new Slot(null, Interlocked.CompareExchange(ref Unsafe.As<InlineEntry>(this).Word, desired.Bits, expected.Bits)) // full fence
+            : new Slot(Interlocked.CompareExchange(ref Unsafe.As<RefEntry>(this).Word, desired.Ref, expected.Ref), 0); // full fence
+
+        /// <summary>Atomically replaces the state with <paramref name="desired"/>; returns the old state.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Slot Exchange(Slot desired) => IsInline
+            ? new Slot(null, Interlocked.Exchange(ref Unsafe.As<InlineEntry>(this).Word, desired.Bits)) // full fence
+            : new Slot(Interlocked.Exchange(ref Unsafe.As<RefEntry>(this).Word, desired.Ref), 0); // full fence
 
         /// <summary>Go's <c>entry.load</c>: the live value, or false for N and X.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal bool TryLoad([MaybeNullWhen(false)] out TValue value)
         {
-            object? p = Volatile.Read(ref _slot); // acquire; pairs with the CAS that published p
-            if (p is null || ReferenceEquals(p, Sentinels.Expunged))
+            Slot p = LoadSlot(); // acquire; pairs with the CAS that published p
+            if (!p.IsLive)
             {
                 value = default;
                 return false;
             }
 
-            value = Unwrap(p);
+            value = p.Value;
             return true;
         }
 
         /// <summary>
-        /// Go's <c>trySwap</c>: replaces the slot unless the entry is X. Returns false for X (the caller
-        /// must take the locked path); otherwise <paramref name="previous"/> is the old slot (null for N).
+        /// Go's <c>trySwap</c>: replaces the state unless the entry is X. Returns false for X (the caller
+        /// must take the locked path); otherwise <paramref name="previous"/> is the old state (N or V).
         /// </summary>
-        internal bool TrySwap(object newSlot, out object? previous)
+        internal bool TrySwap(Slot newSlot, out Slot previous)
         {
-            object? p = Volatile.Read(ref _slot);
-            while (!ReferenceEquals(p, Sentinels.Expunged))
+            Slot p = LoadSlot();
+            while (!p.IsExpunged)
             {
-                // Full fence; publishes newSlot. Fails only if another writer changed the slot since our read: retry.
-                object? witnessed = Interlocked.CompareExchange(ref _slot, newSlot, p);
-                if (ReferenceEquals(witnessed, p))
+                // Full fence; publishes newSlot. Fails only if another writer changed the state since our read: retry.
+                Slot witnessed = CompareExchange(newSlot, p);
+                if (witnessed.SameAs(p))
                 {
                     previous = p;
                     return true;
@@ -81,61 +192,61 @@ public sealed partial class SyncMap<TKey, TValue>
                 p = witnessed;
             }
 
-            previous = null;
+            previous = default;
             return false;
         }
 
         /// <summary>Go's <c>swapLocked</c>: unconditional exchange; the entry is known not to be X.</summary>
-        internal object? SwapLocked(object newSlot)
+        internal Slot SwapLocked(Slot newSlot)
         {
             // X is left only under the lock, and the caller holds it having seen N or V.
-            Debug.Assert(!ReferenceEquals(Volatile.Read(ref _slot), Sentinels.Expunged));
-            return Interlocked.Exchange(ref _slot, newSlot); // full fence; publishes newSlot, returns the old slot atomically
+            Debug.Assert(!LoadSlot().IsExpunged);
+            return Exchange(newSlot); // full fence; publishes newSlot, returns the old state atomically
         }
 
         /// <summary>
-        /// Go's <c>tryLoadOrStore</c>: returns the live value, or stores <paramref name="value"/> into an N slot.
+        /// Go's <c>tryLoadOrStore</c>: returns the live value, or stores <paramref name="value"/> into an N entry.
         /// Returns false (nothing done) if the entry is X. The value is wrapped only when it is stored.
         /// </summary>
         internal bool TryLoadOrStore(TValue value, out TValue actual, out bool loaded)
         {
-            object? p = Volatile.Read(ref _slot); // acquire
-            if (ReferenceEquals(p, Sentinels.Expunged))
+            Slot p = LoadSlot(); // acquire
+            if (p.IsExpunged)
             {
                 actual = default!;
                 loaded = false;
                 return false;
             }
 
-            if (p is not null)
+            if (p.IsLive)
             {
-                actual = Unwrap(p);
+                actual = p.Value;
                 loaded = true;
                 return true;
             }
 
-            object newSlot = Wrap(value);
+            Slot newSlot = Slot.Live(value);
             while (true)
             {
                 // N -> V. Full fence; publishes newSlot. Fails only if a racing writer changed N first.
-                p = Interlocked.CompareExchange(ref _slot, newSlot, null);
-                if (p is null)
+                p = CompareExchange(newSlot, Slot.Deleted);
+                if (p.IsDeleted)
                 {
                     actual = value;
                     loaded = false;
                     return true;
                 }
 
-                if (ReferenceEquals(p, Sentinels.Expunged))
+                if (p.IsExpunged)
                 {
                     actual = default!;
                     loaded = false;
                     return false;
                 }
 
-                if (p is not null)
+                if (p.IsLive)
                 {
-                    actual = Unwrap(p);
+                    actual = p.Value;
                     loaded = true;
                     return true;
                 }
@@ -145,14 +256,14 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>Go's <c>entry.delete</c>: V -> N. Returns the deleted value, or false for N and X.</summary>
         internal bool Delete([MaybeNullWhen(false)] out TValue value)
         {
-            object? p = Volatile.Read(ref _slot);
-            while (p is not null && !ReferenceEquals(p, Sentinels.Expunged))
+            Slot p = LoadSlot();
+            while (p.IsLive)
             {
-                // V -> N. Full fence. Fails only if another writer changed the slot since our read: retry.
-                object? witnessed = Interlocked.CompareExchange(ref _slot, null, p);
-                if (ReferenceEquals(witnessed, p))
+                // V -> N. Full fence. Fails only if another writer changed the state since our read: retry.
+                Slot witnessed = CompareExchange(Slot.Deleted, p);
+                if (witnessed.SameAs(p))
                 {
-                    value = Unwrap(p);
+                    value = p.Value;
                     return true;
                 }
 
@@ -170,24 +281,24 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal bool TryCompareAndSwap(TValue oldValue, TValue newValue, IEqualityComparer<TValue>? comparer)
         {
-            object? p = Volatile.Read(ref _slot); // acquire
-            if (p is null || ReferenceEquals(p, Sentinels.Expunged) || !ValueEquals(comparer, Unwrap(p), oldValue))
+            Slot p = LoadSlot(); // acquire
+            if (!p.IsLive || !ValueEquals(comparer, p.Value, oldValue))
             {
                 return false;
             }
 
-            object newSlot = Wrap(newValue);
+            Slot newSlot = Slot.Live(newValue);
             while (true)
             {
-                // Full fence; publishes newSlot. Fails only if the slot changed since we compared it: re-compare.
-                object? witnessed = Interlocked.CompareExchange(ref _slot, newSlot, p);
-                if (ReferenceEquals(witnessed, p))
+                // Full fence; publishes newSlot. Fails only if the state changed since we compared it: re-compare.
+                Slot witnessed = CompareExchange(newSlot, p);
+                if (witnessed.SameAs(p))
                 {
                     return true;
                 }
 
                 p = witnessed;
-                if (p is null || ReferenceEquals(p, Sentinels.Expunged) || !ValueEquals(comparer, Unwrap(p), oldValue))
+                if (!p.IsLive || !ValueEquals(comparer, p.Value, oldValue))
                 {
                     return false;
                 }
@@ -197,12 +308,12 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>CompareAndDelete's loop: V(old) -> N when the value equals <paramref name="oldValue"/>.</summary>
         internal bool TryCompareAndDelete(TValue oldValue, IEqualityComparer<TValue>? comparer)
         {
-            object? p = Volatile.Read(ref _slot); // acquire
-            while (p is not null && !ReferenceEquals(p, Sentinels.Expunged) && ValueEquals(comparer, Unwrap(p), oldValue))
+            Slot p = LoadSlot(); // acquire
+            while (p.IsLive && ValueEquals(comparer, p.Value, oldValue))
             {
-                // V -> N. Full fence. Fails only if the slot changed since we compared it: re-compare.
-                object? witnessed = Interlocked.CompareExchange(ref _slot, null, p);
-                if (ReferenceEquals(witnessed, p))
+                // V -> N. Full fence. Fails only if the state changed since we compared it: re-compare.
+                Slot witnessed = CompareExchange(Slot.Deleted, p);
+                if (witnessed.SameAs(p))
                 {
                     return true;
                 }
@@ -214,15 +325,15 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         /// <summary>
-        /// Replaces exactly the slot object <paramref name="expected"/> (a live value this thread read) with
-        /// <paramref name="newSlot"/>. Used by AddOrUpdate: any change in between (even to an equal value) fails it.
+        /// Replaces exactly the live state <paramref name="expected"/> (read by this thread) with <paramref name="newSlot"/>.
+        /// Used by AddOrUpdate. With a value box, any change in between (even to an equal value) fails it; inline, a
+        /// change back to the same bits does not, which loses nothing: the update is then applied to that same value.
         /// </summary>
-        internal bool TryReplace(object expected, object newSlot) =>
-            // Full fence; publishes newSlot. Identity comparison, so an update is never lost.
-            ReferenceEquals(Interlocked.CompareExchange(ref _slot, newSlot, expected), expected);
+        internal bool TryReplace(Slot expected, Slot newSlot) =>
+            CompareExchange(newSlot, expected).SameAs(expected); // full fence; publishes newSlot
 
         /// <summary>Whether the entry is X. Stable while the lock is held (X is left only under the lock).</summary>
-        internal bool IsExpungedLocked => ReferenceEquals(Volatile.Read(ref _slot), Sentinels.Expunged);
+        internal bool IsExpungedLocked => LoadSlot().IsExpunged;
 
         /// <summary>
         /// Go's <c>tryExpungeLocked</c>: N -> X, used while the dirty map is rebuilt. Returns true if the
@@ -230,14 +341,14 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal bool TryExpungeLocked()
         {
-            object? p = Volatile.Read(ref _slot);
-            while (p is null)
+            Slot p = LoadSlot();
+            while (p.IsDeleted)
             {
                 // N -> X. Full fence. Fails only if a lock-free writer stored a value (N -> V) meanwhile.
-                p = Interlocked.CompareExchange(ref _slot, Sentinels.Expunged, null);
+                p = CompareExchange(Slot.Expunged, Slot.Deleted);
             }
 
-            return ReferenceEquals(p, Sentinels.Expunged);
+            return p.IsExpunged;
         }
 
         /// <summary>
@@ -247,7 +358,7 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal bool UnexpungeLocked() =>
             // Full fence. Only lock holders touch X, so this cannot race with another X transition.
-            ReferenceEquals(Interlocked.CompareExchange(ref _slot, null, Sentinels.Expunged), Sentinels.Expunged);
+            CompareExchange(Slot.Deleted, Slot.Expunged).IsExpunged;
 
         /// <summary>
         /// Clear's step: any state -> X for an entry being discarded. Returns true if the entry was V
@@ -256,14 +367,14 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal bool ExpungeForClearLocked()
         {
-            object? p = Volatile.Read(ref _slot);
-            while (!ReferenceEquals(p, Sentinels.Expunged))
+            Slot p = LoadSlot();
+            while (!p.IsExpunged)
             {
-                // V/N -> X. Full fence. Fails only if a lock-free writer changed the slot meanwhile: retry.
-                object? witnessed = Interlocked.CompareExchange(ref _slot, Sentinels.Expunged, p);
-                if (ReferenceEquals(witnessed, p))
+                // V/N -> X. Full fence. Fails only if a lock-free writer changed the state meanwhile: retry.
+                Slot witnessed = CompareExchange(Slot.Expunged, p);
+                if (witnessed.SameAs(p))
                 {
-                    return p is not null;
+                    return p.IsLive;
                 }
 
                 p = witnessed;
@@ -271,5 +382,28 @@ public sealed partial class SyncMap<TKey, TValue>
 
             return false;
         }
+    }
+
+    /// <summary>The entry of a map whose values are stored behind a reference (see <see cref="Slot"/>).</summary>
+    private sealed class RefEntry : Entry
+    {
+        // The state word. Read with Volatile.Read (acquire: the value object's fields, written before it was
+        // published, are visible); changed only by Interlocked.CompareExchange/Exchange (full fences) in Entry,
+        // so every transition is atomic and happens at one instant. A multi-word struct value sits in an
+        // immutable ValueBox, so it can never be read torn.
+        internal object? Word;
+
+        internal RefEntry(object? word) => Word = word;
+    }
+
+    /// <summary>The entry of a map whose values of at most 4 bytes are stored inline (see <see cref="Slot"/>).</summary>
+    private sealed class InlineEntry : Entry
+    {
+        // The state word: N, X, or the live marker and the value's bits together, so state and value change in one
+        // atomic step and cannot tear. Read with Volatile.Read; changed only by Interlocked.CompareExchange/Exchange
+        // (full fences) in Entry.
+        internal long Word;
+
+        internal InlineEntry(long word) => Word = word;
     }
 }

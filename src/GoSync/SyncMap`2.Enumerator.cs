@@ -29,9 +29,9 @@ public sealed partial class SyncMap<TKey, TValue>
             ThrowHelper.ThrowArgumentNull(nameof(f));
         }
 
-        foreach (KeyValuePair<TKey, Entry> pair in LoadReadForRange().Map)
+        foreach (ref readonly Bucket b in LoadReadForRange().Buckets.AsSpan())
         {
-            if (pair.Value.TryLoad(out TValue? value) && !f(pair.Key, value))
+            if (b.Entry is not null && b.Entry.TryLoad(out TValue? value) && !f(b.Key, value))
             {
                 return;
             }
@@ -53,9 +53,9 @@ public sealed partial class SyncMap<TKey, TValue>
             ThrowHelper.ThrowArgumentNull(nameof(f));
         }
 
-        foreach (KeyValuePair<TKey, Entry> pair in LoadReadForRange().Map)
+        foreach (ref readonly Bucket b in LoadReadForRange().Buckets.AsSpan())
         {
-            if (pair.Value.TryLoad(out TValue? value) && !f(state, pair.Key, value))
+            if (b.Entry is not null && b.Entry.TryLoad(out TValue? value) && !f(state, b.Key, value))
             {
                 return;
             }
@@ -98,13 +98,17 @@ public sealed partial class SyncMap<TKey, TValue>
     public struct Enumerator : IEnumerator<KeyValuePair<TKey, TValue>>
     {
         private readonly SyncMap<TKey, TValue>? _map;
-        private Dictionary<TKey, Entry>.Enumerator _inner;
+
+        // The bucket array of the read snapshot being walked (immutable) and the next bucket to look at.
+        private Bucket[]? _buckets;
+        private int _next;
         private KeyValuePair<TKey, TValue> _current;
 
         internal Enumerator(SyncMap<TKey, TValue> map)
         {
             _map = map;
-            _inner = map.LoadReadForRange().Map.GetEnumerator();
+            _buckets = map.LoadReadForRange().Buckets;
+            _next = 0;
             _current = default;
         }
 
@@ -117,17 +121,18 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <returns><see langword="false"/> once every key has been passed.</returns>
         public bool MoveNext()
         {
-            if (_map is null)
+            Bucket[]? buckets = _buckets;
+            if (buckets is null)
             {
                 return false;
             }
 
-            while (_inner.MoveNext())
+            while ((uint)_next < (uint)buckets.Length)
             {
-                KeyValuePair<TKey, Entry> pair = _inner.Current;
-                if (pair.Value.TryLoad(out TValue? value))
+                ref readonly Bucket b = ref buckets[_next++];
+                if (b.Entry is not null && b.Entry.TryLoad(out TValue? value))
                 {
-                    _current = new KeyValuePair<TKey, TValue>(pair.Key, value);
+                    _current = new KeyValuePair<TKey, TValue>(b.Key, value);
                     return true;
                 }
             }
@@ -141,7 +146,8 @@ public sealed partial class SyncMap<TKey, TValue>
         {
             if (_map is not null)
             {
-                _inner = _map.LoadReadForRange().Map.GetEnumerator();
+                _buckets = _map.LoadReadForRange().Buckets;
+                _next = 0;
             }
 
             _current = default;

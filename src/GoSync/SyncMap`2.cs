@@ -39,8 +39,9 @@ namespace GoSync;
 /// or deleted concurrently may or may not be seen. No lock is held while user code runs, so the callback (or the
 /// loop body) may call any method of the map, a nested Range included, and never blocks other threads. The walk may
 /// cost O(n) even when stopped early. Starting a Range on a map whose dirty map holds new keys promotes it first.</para>
-/// <para><b>Values are never torn.</b> Each value sits behind a reference that is replaced atomically, so a
-/// multi-word struct is read whole or not at all.</para>
+/// <para><b>Values are never torn.</b> A value of at most 4 bytes without references (int, float, bool, char, small
+/// enums...) lives inside its entry's 64-bit state word, replaced by one compare-and-swap; any other value sits
+/// behind a reference that is replaced atomically, so a multi-word struct is read whole or not at all.</para>
 /// <para><b>Clear</b> is linearizable with every single-key operation: a write racing with it lands either before
 /// it (and is cleared) or after it.</para>
 /// </remarks>
@@ -57,10 +58,11 @@ public sealed partial class SyncMap<TKey, TValue>
     // that published it); written only under _lock. Never null.
     private ReadOnly _read;
 
-    // Go's dirty map. Read and written only under _lock. Null, or a map that holds every read entry that is
+    // Go's dirty map. Read and written only under _lock. Null, or a table that holds every read entry that is
     // not X (same Entry objects under the same keys) plus the keys that are new since the last promotion;
-    // never holds an X entry. If null then _read.Amended is false. Once promoted it is never written again.
-    private Dictionary<TKey, Entry>? _dirty;
+    // never holds an X entry. If null then _read.Amended is false. Promotion hands its arrays to a new _read
+    // and drops it, so they are never written again.
+    private DirtyTable? _dirty;
 
     // Locked lookups since the last promotion. Only under _lock. 0 when _dirty is null; otherwise
     // 0 or less than _dirty.Count (MissLocked promotes when it would reach it).
@@ -71,8 +73,9 @@ public sealed partial class SyncMap<TKey, TValue>
     // whenever no write is in flight; may be off by the writes in flight (even transiently negative) otherwise.
     private int _count;
 
-    // The key comparer handed to every Dictionary; null means EqualityComparer<TKey>.Default (so the
-    // Dictionary devirtualises it, and for strings uses its hash-flooding-resistant default).
+    // The key comparer the user gave; null means EqualityComparer<TKey>.Default. The tables use
+    // TableComparerFor(_comparer) (devirtualised default for value-type keys; for strings a fast non-randomized
+    // ordinal comparer that a table swaps for the randomized one when probe sequences grow suspiciously long).
     private readonly IEqualityComparer<TKey>? _comparer;
 
     // Value equality for CompareAndSwap/CompareAndDelete/TryUpdate/TryRemove(pair); null means Default.
@@ -104,7 +107,7 @@ public sealed partial class SyncMap<TKey, TValue>
     {
         _comparer = comparer is null || ReferenceEquals(comparer, EqualityComparer<TKey>.Default) ? null : comparer;
         _valueComparer = valueComparer is null || ReferenceEquals(valueComparer, EqualityComparer<TValue>.Default) ? null : valueComparer;
-        _emptyRead = new ReadOnly(new Dictionary<TKey, Entry>(_comparer), amended: false);
+        _emptyRead = ReadOnly.Empty(TableComparerFor(_comparer));
         _read = _emptyRead;
     }
 
@@ -183,9 +186,9 @@ public sealed partial class SyncMap<TKey, TValue>
             ThrowHelper.ThrowArgumentNull(nameof(collection));
         }
 
-        var map = collection is ICollection<KeyValuePair<TKey, TValue>> sized
-            ? new Dictionary<TKey, Entry>(sized.Count, _comparer)
-            : new Dictionary<TKey, Entry>(_comparer);
+        var map = new DirtyTable(
+            collection is ICollection<KeyValuePair<TKey, TValue>> sized ? sized.Count : 0,
+            _emptyRead.Comparer);
         foreach (KeyValuePair<TKey, TValue> pair in collection)
         {
             if (pair.Key is null)
@@ -193,13 +196,15 @@ public sealed partial class SyncMap<TKey, TValue>
                 ThrowHelper.ThrowKeyNull();
             }
 
-            if (!map.TryAdd(pair.Key, new Entry(Wrap(pair.Value))))
+            if (map.Find(pair.Key) is not null)
             {
                 ThrowHelper.ThrowDuplicateKeyInSource();
             }
+
+            map.Set(pair.Key, Entry.Create(Slot.Live(pair.Value)));
         }
 
-        _read = new ReadOnly(map, amended: false);
+        _read = map.Publish();
         _count = map.Count;
     }
 
@@ -240,7 +245,50 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire; pairs with the release that published it
-        if (read.Map.TryGetValue(key, out Entry? e))
+        if (typeof(TKey).IsValueType)
+        {
+            if (read.Comparer is not null)
+            {
+                // A custom comparer. Its interface calls live in a method of their own, so that the default-comparer
+                // path below contains no call and the JIT saves no registers for it.
+                return LoadWithComparer(read, key, out value);
+            }
+
+            // FindInTable's default-comparer loop, written out so that a hit returns from inside it (the JIT does not
+            // merge the "found" and "empty bucket" exits of a helper's loop, and would test the entry twice).
+            Bucket[] buckets = read.Buckets;
+            int hash = EqualityComparer<TKey>.Default.GetHashCode(key);
+            int i = HomeBucket(hash, read.Shift);
+            while (true)
+            {
+                ref Bucket b = ref buckets[i];
+                Entry? e = b.Entry;
+                if (e is null)
+                {
+                    return LoadFrom(read, null, key, out value);
+                }
+
+                if (DefaultKeyMatches(ref b, hash, key))
+                {
+                    return e.TryLoad(out value);
+                }
+
+                i = (i + 1) & (buckets.Length - 1);
+            }
+        }
+
+        return LoadFrom(read, read.Find(key), key, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool LoadWithComparer(ReadOnly read, TKey key, [MaybeNullWhen(false)] out TValue value) =>
+        LoadFrom(read, FindWithComparer(read.Buckets, read.Shift, read.Comparer, key), key, out value);
+
+    // Load after the read-map lookup found e (or null): Go's entry.load, or the locked path when amended.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool LoadFrom(ReadOnly read, Entry? e, TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        if (e is not null)
         {
             return e.TryLoad(out value);
         }
@@ -274,12 +322,7 @@ public sealed partial class SyncMap<TKey, TValue>
     private Entry? FindEntry(TKey key)
     {
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        if (read.Map.TryGetValue(key, out Entry? e))
-        {
-            return e;
-        }
-
-        return read.Amended ? FindEntrySlow(key) : null;
+        return read.Find(key) ?? (read.Amended ? FindEntrySlow(key) : null);
     }
 
     private Entry? FindEntrySlow(TKey key)
@@ -288,9 +331,10 @@ public sealed partial class SyncMap<TKey, TValue>
         {
             // Re-check: the dirty map may have been promoted while we waited for the lock.
             ReadOnly read = _read;
-            if (!read.Map.TryGetValue(key, out Entry? e) && read.Amended)
+            Entry? e = read.Find(key);
+            if (e is null && read.Amended)
             {
-                _dirty!.TryGetValue(key, out e);
+                e = _dirty!.Find(key);
 
                 // Counted whether or not the key was in the dirty map: it paid for a locked lookup.
                 MissLocked();
@@ -304,7 +348,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <param name="key">The key.</param>
     /// <param name="value">The value to store.</param>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
-    /// <remarks>Overwriting a key of the read map is one lock-free compare-and-swap and allocates only the value's box (nothing for a reference-type value).</remarks>
+    /// <remarks>Overwriting a key of the read map is one lock-free compare-and-swap and allocates only the box of a value-type value wider than 4 bytes (nothing otherwise).</remarks>
     public void Store(TKey key, TValue value) => Swap(key, value, out _);
 
     /// <summary>Go's <c>Swap</c>: stores <paramref name="value"/> and returns the previous value, if any.</summary>
@@ -320,9 +364,10 @@ public sealed partial class SyncMap<TKey, TValue>
             ThrowHelper.ThrowKeyNull();
         }
 
-        object newSlot = Wrap(value);
+        Slot newSlot = Slot.Live(value);
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        if (read.Map.TryGetValue(key, out Entry? e) && e.TrySwap(newSlot, out object? old))
+        Entry? e = read.Find(key);
+        if (e is not null && e.TrySwap(newSlot, out Slot old))
         {
             return Swapped(old, out previous);
         }
@@ -331,50 +376,51 @@ public sealed partial class SyncMap<TKey, TValue>
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool SwapSlow(TKey key, object newSlot, [MaybeNullWhen(false)] out TValue previous)
+    private bool SwapSlow(TKey key, Slot newSlot, [MaybeNullWhen(false)] out TValue previous)
     {
-        object? old;
+        Slot old;
         lock (_lock)
         {
             ReadOnly read = _read;
-            if (read.Map.TryGetValue(key, out Entry? e))
+            Entry? e = read.Find(key);
+            if (e is not null)
             {
                 if (e.IsExpungedLocked)
                 {
                     // Re-add to the dirty map first (the only step that can throw), then X -> N: a lock-free
                     // writer can store into the entry only once it is N, by which time it is in both maps.
-                    _dirty![key] = e;
+                    _dirty!.Set(key, e);
                     e.UnexpungeLocked();
                 }
 
                 old = e.SwapLocked(newSlot);
             }
-            else if (_dirty is not null && _dirty.TryGetValue(key, out e))
+            else if (_dirty is not null && (e = _dirty.Find(key)) is not null)
             {
                 old = e.SwapLocked(newSlot);
             }
             else
             {
                 AddNewKeyLocked(key, newSlot);
-                old = null;
+                old = Slot.Deleted;
             }
         }
 
         return Swapped(old, out previous);
     }
 
-    // Turns the old slot of a successful swap into Swap's results and counts an N -> V transition.
+    // Turns the old state of a successful swap (N, or V) into Swap's results and counts an N -> V transition.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Swapped(object? old, [MaybeNullWhen(false)] out TValue previous)
+    private bool Swapped(Slot old, [MaybeNullWhen(false)] out TValue previous)
     {
-        if (old is null)
+        if (old.IsDeleted)
         {
             Interlocked.Increment(ref _count); // this swap made the key live
             previous = default;
             return false;
         }
 
-        previous = Unwrap(old);
+        previous = old.Value;
         return true;
     }
 
@@ -382,17 +428,17 @@ public sealed partial class SyncMap<TKey, TValue>
     /// Go's new-key path: builds the dirty map if there is none (O(n) after a promotion), adds a new entry,
     /// and marks the read map amended. The caller counts the new live entry.
     /// </summary>
-    private void AddNewKeyLocked(TKey key, object slot)
+    private void AddNewKeyLocked(TKey key, Slot slot)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         DirtyLocked();
-        _dirty!.Add(key, new Entry(slot)); // may throw (comparer): nothing was published yet
+        _dirty!.Set(key, Entry.Create(slot)); // may throw (comparer) before changing the table: nothing was published yet
 
         ReadOnly read = _read;
         if (!read.Amended)
         {
             // Release: readers that see amended = true and take the lock find the key in the dirty map.
-            Volatile.Write(ref _read, new ReadOnly(read.Map, amended: true));
+            Volatile.Write(ref _read, read.AsAmended());
         }
     }
 
@@ -410,7 +456,8 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        if (read.Map.TryGetValue(key, out Entry? e) && e.TryLoadOrStore(value, out TValue actual, out loaded))
+        Entry? e = read.Find(key);
+        if (e is not null && e.TryLoadOrStore(value, out TValue actual, out loaded))
         {
             if (!loaded)
             {
@@ -430,25 +477,26 @@ public sealed partial class SyncMap<TKey, TValue>
         lock (_lock)
         {
             ReadOnly read = _read;
-            if (read.Map.TryGetValue(key, out Entry? e))
+            Entry? e = read.Find(key);
+            if (e is not null)
             {
                 if (e.IsExpungedLocked)
                 {
-                    _dirty![key] = e; // first, as in SwapSlow: the only step that can throw
+                    _dirty!.Set(key, e); // first, as in SwapSlow: the only step that can throw
                     e.UnexpungeLocked();
                 }
 
                 bool notExpunged = e.TryLoadOrStore(value, out actual, out loaded);
                 Debug.Assert(notExpunged, "X is left only under the lock, which we hold");
             }
-            else if (_dirty is not null && _dirty.TryGetValue(key, out e))
+            else if (_dirty is not null && (e = _dirty.Find(key)) is not null)
             {
                 e.TryLoadOrStore(value, out actual, out loaded);
                 MissLocked();
             }
             else
             {
-                AddNewKeyLocked(key, Wrap(value));
+                AddNewKeyLocked(key, Slot.Live(value));
                 actual = value;
                 loaded = false;
             }
@@ -475,7 +523,8 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        if (!read.Map.TryGetValue(key, out Entry? e) && read.Amended)
+        Entry? e = read.Find(key);
+        if (e is null && read.Amended)
         {
             e = TakeFromDirty(key);
         }
@@ -498,9 +547,10 @@ public sealed partial class SyncMap<TKey, TValue>
         lock (_lock)
         {
             ReadOnly read = _read;
-            if (!read.Map.TryGetValue(key, out Entry? e) && read.Amended)
+            Entry? e = read.Find(key);
+            if (e is null && read.Amended)
             {
-                _dirty!.Remove(key, out e);
+                e = _dirty!.Remove(key);
                 MissLocked();
             }
 
@@ -530,7 +580,8 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        if (read.Map.TryGetValue(key, out Entry? e))
+        Entry? e = read.Find(key);
+        if (e is not null)
         {
             return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
         }
@@ -549,12 +600,13 @@ public sealed partial class SyncMap<TKey, TValue>
         lock (_lock)
         {
             ReadOnly read = _read;
-            if (read.Map.TryGetValue(key, out Entry? e))
+            Entry? e = read.Find(key);
+            if (e is not null)
             {
                 return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
             }
 
-            if (_dirty is not null && _dirty.TryGetValue(key, out e))
+            if (_dirty is not null && (e = _dirty.Find(key)) is not null)
             {
                 // Go counts the miss after the attempt; a throwing value comparer skips it, changing nothing else.
                 bool swapped = e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
@@ -582,7 +634,8 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        if (!read.Map.TryGetValue(key, out Entry? e) && read.Amended)
+        Entry? e = read.Find(key);
+        if (e is null && read.Amended)
         {
             // Unlike LoadAndDelete, the key stays in the dirty map: the comparison has to come first.
             e = FindEntrySlow(key);
@@ -607,7 +660,7 @@ public sealed partial class SyncMap<TKey, TValue>
     public void Clear()
     {
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        if (read.Map.Count == 0 && !read.Amended)
+        if (read.Count == 0 && !read.Amended)
         {
             return;
         }
@@ -615,7 +668,7 @@ public sealed partial class SyncMap<TKey, TValue>
         lock (_lock)
         {
             read = _read;
-            if (read.Map.Count == 0 && !read.Amended)
+            if (read.Count == 0 && !read.Amended)
             {
                 return;
             }
@@ -624,9 +677,9 @@ public sealed partial class SyncMap<TKey, TValue>
             Volatile.Write(ref _read, _emptyRead);
 
             int removed = 0;
-            foreach (KeyValuePair<TKey, Entry> pair in read.Map)
+            foreach (ref readonly Bucket b in read.Buckets.AsSpan())
             {
-                if (pair.Value.ExpungeForClearLocked())
+                if (b.Entry is not null && b.Entry.ExpungeForClearLocked())
                 {
                     removed++;
                 }
@@ -634,10 +687,10 @@ public sealed partial class SyncMap<TKey, TValue>
 
             if (_dirty is not null)
             {
-                foreach (KeyValuePair<TKey, Entry> pair in _dirty)
+                foreach (ref readonly Bucket b in _dirty.Buckets.AsSpan())
                 {
                     // Entries shared with the read map are X already; this expunges the dirty-only ones.
-                    if (pair.Value.ExpungeForClearLocked())
+                    if (b.Entry is not null && b.Entry.ExpungeForClearLocked())
                     {
                         removed++;
                     }
@@ -657,7 +710,8 @@ public sealed partial class SyncMap<TKey, TValue>
     // ---------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// The slot object for a value: a <see cref="ValueBox{T}"/> for a value type (so it is replaced atomically
+    /// The slot object for a value in the reference representation (see <see cref="Slot"/>; values inline in the
+    /// state word never come here): a <see cref="ValueBox{T}"/> for a value type (so it is replaced atomically
     /// and never torn), the value itself for a reference type, <see cref="Sentinels.NullValue"/> for null.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
