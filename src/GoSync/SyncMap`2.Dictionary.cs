@@ -51,7 +51,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     /// <exception cref="ArgumentNullException">The key of <paramref name="item"/> is <see langword="null"/>.</exception>
     public bool TryRemove(KeyValuePair<TKey, TValue> item)
     {
-        if (item.Key is null)
+        if (IsNullKey(item.Key))
         {
             ThrowHelper.ThrowItemKeyNull();
         }
@@ -74,7 +74,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="valueFactory"/> is <see langword="null"/>.</exception>
     public TValue GetOrAdd(TKey key, Func<TKey, TValue> valueFactory)
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -106,7 +106,7 @@ public sealed partial class SyncMap<TKey, TValue> :
         where TArg : allows ref struct
 #endif
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -131,7 +131,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or a factory is <see langword="null"/>.</exception>
     public TValue AddOrUpdate(TKey key, Func<TKey, TValue> addValueFactory, Func<TKey, TValue, TValue> updateValueFactory)
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -179,7 +179,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="updateValueFactory"/> is <see langword="null"/>.</exception>
     public TValue AddOrUpdate(TKey key, TValue addValue, Func<TKey, TValue, TValue> updateValueFactory)
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -227,7 +227,7 @@ public sealed partial class SyncMap<TKey, TValue> :
         where TArg : allows ref struct
 #endif
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -360,7 +360,7 @@ public sealed partial class SyncMap<TKey, TValue> :
 
     bool ICollection<KeyValuePair<TKey, TValue>>.Contains(KeyValuePair<TKey, TValue> item)
     {
-        if (item.Key is null)
+        if (IsNullKey(item.Key))
         {
             ThrowHelper.ThrowKeyNull(); // ConcurrentDictionary names "key" here (and "item" in TryRemove)
         }

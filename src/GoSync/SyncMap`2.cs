@@ -191,7 +191,7 @@ public sealed partial class SyncMap<TKey, TValue>
             _emptyRead.Comparer);
         foreach (KeyValuePair<TKey, TValue> pair in collection)
         {
-            if (pair.Key is null)
+            if (IsNullKey(pair.Key))
             {
                 ThrowHelper.ThrowKeyNull();
             }
@@ -239,7 +239,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <remarks>Lock-free and allocation-free when the key is in the read map, or absent while no new keys are pending.</remarks>
     public bool Load(TKey key, [MaybeNullWhen(false)] out TValue value)
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -359,7 +359,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
     public bool Swap(TKey key, TValue value, [MaybeNullWhen(false)] out TValue previous)
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -450,7 +450,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
     public TValue LoadOrStore(TKey key, TValue value, out bool loaded)
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -517,7 +517,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
     public bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value)
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -574,7 +574,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
     public bool CompareAndSwap(TKey key, TValue oldValue, TValue newValue)
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -628,7 +628,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
     public bool CompareAndDelete(TKey key, TValue oldValue)
     {
-        if (key is null)
+        if (IsNullKey(key))
         {
             ThrowHelper.ThrowKeyNull();
         }
@@ -736,6 +736,13 @@ public sealed partial class SyncMap<TKey, TValue>
 
         return ReferenceEquals(slot, Sentinels.NullValue) ? default! : Unsafe.As<object, TValue>(ref slot);
     }
+
+    /// <summary>
+    /// The null-key test of every public method. Written so that a value-type key is never boxed, even in an
+    /// unoptimised (Debug) build where <c>key is null</c> on a generic key boxes it; optimised code folds it away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsNullKey(TKey key) => !typeof(TKey).IsValueType && key is null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ValueEquals(IEqualityComparer<TValue>? comparer, TValue x, TValue y) =>

@@ -149,64 +149,38 @@ public sealed class HashFloodingTests
     // Asserts that looking up every key of every Dictionary inside the map once costs at most 2n Equals calls.
     private void AssertLinearWork(SyncMap<string, int> map, string when)
     {
-        foreach ((string name, object dictionary) in Dictionaries(map))
+        foreach ((string name, int[] hashes) in Dictionaries(map))
         {
-            int count = ((ICollection)dictionary).Count;
-            long work = LookupWork(dictionary);
+            int count = hashes.Length;
+            long work = LookupWork(hashes);
             _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{when}: {name} holds {count} keys; looking each up once costs {work} Equals calls."));
             Assert.True(work <= 2L * Math.Max(count, 1), $"{when}: {name} holds {count} keys but looking each up once costs {work} Equals calls: its keys share hash codes (flooded).");
         }
     }
 
     // Sum over groups of entries sharing a stored hash code of m(m+1)/2 (see the class remarks).
-    private static long LookupWork(object dictionary)
+    private static long LookupWork(int[] hashes)
     {
-        Type type = dictionary.GetType();
-        var entries = (Array?)Field(type, "_entries").GetValue(dictionary);
-        if (entries is null)
+        var groups = new Dictionary<int, long>();
+        foreach (int code in hashes)
         {
-            return 0;
-        }
-
-        int used = (int)Field(type, "_count").GetValue(dictionary)!;
-        Type entryType = entries.GetType().GetElementType()!;
-        FieldInfo hashCode = Field(entryType, "hashCode");
-        FieldInfo next = Field(entryType, "next");
-        var groups = new Dictionary<uint, long>();
-        for (int i = 0; i < used; i++)
-        {
-            object entry = entries.GetValue(i)!;
-            if ((int)next.GetValue(entry)! < -1)
-            {
-                continue; // on the free list: a removed entry
-            }
-
-            uint code = (uint)hashCode.GetValue(entry)!;
             groups[code] = groups.GetValueOrDefault(code) + 1;
         }
 
         return groups.Values.Sum(m => m * (m + 1) / 2);
     }
 
-    private static IEnumerable<(string Name, object Dictionary)> Dictionaries(SyncMap<string, int> map)
+    private static IEnumerable<(string Name, int[] Hashes)> Dictionaries(SyncMap<string, int> map)
     {
-        yield return ("the read map", ReadMap(map));
-        object? dirty = Field(typeof(SyncMap<string, int>), "_dirty").GetValue(map);
-        if (dirty is not null)
+        SyncMap<string, int>.ProbeState state = map.GetProbeState();
+        yield return ("the read map", state.ReadHashes);
+        if (state.DirtyHashes is not null)
         {
-            yield return ("the dirty map", dirty);
+            yield return ("the dirty map", state.DirtyHashes);
         }
     }
 
-    private static object ReadMap(SyncMap<string, int> map)
-    {
-        object read = Field(typeof(SyncMap<string, int>), "_read").GetValue(map)!;
-        return Field(read.GetType(), "Map").GetValue(read)!;
-    }
-
-    private static FieldInfo Field(Type type, string name) =>
-        type.GetField(name, Private | BindingFlags.Public)
-        ?? throw new InvalidOperationException($"{type} has no field '{name}' any more; the hash-flooding measure needs updating.");
+    private static int[] ReadMap(SyncMap<string, int> map) => map.GetProbeState().ReadHashes;
 
     /// <summary>n distinct 8-char strings with one non-randomised hash code (method in the class remarks).</summary>
     private static string[] CollidingKeys(int n)

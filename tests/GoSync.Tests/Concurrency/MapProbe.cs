@@ -17,14 +17,6 @@ namespace GoSync.Tests.Concurrency;
 /// </summary>
 internal static class MapProbe
 {
-    private const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
-
-    private static readonly FieldInfo s_read = Field(typeof(SyncMap<int, int>), "_read");
-    private static readonly FieldInfo s_dirty = Field(typeof(SyncMap<int, int>), "_dirty");
-    private static readonly FieldInfo s_emptyRead = Field(typeof(SyncMap<int, int>), "_emptyRead");
-    private static readonly FieldInfo s_readMap = Field(s_read.FieldType, "Map");
-    private static readonly MethodInfo s_loadSlot = Method(s_readMap.FieldType.GetGenericArguments()[1], "LoadSlot");
-
     /// <summary>The internal state of a map at one quiescent moment.</summary>
     internal sealed class Snapshot
     {
@@ -43,20 +35,18 @@ internal static class MapProbe
 
     public static Snapshot Capture(SyncMap<int, int> map)
     {
-        object read = s_read.GetValue(map)!;
-        object readMap = s_readMap.GetValue(read)!;
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
         var entries = new Dictionary<object, bool>(ReferenceEqualityComparer.Instance);
-        foreach (object pair in (IEnumerable)readMap)
+        foreach ((object entry, bool expunged) in state.ReadEntries)
         {
-            object entry = pair.GetType().GetProperty("Value")!.GetValue(pair)!;
-            entries[entry] = ReferenceEquals(s_loadSlot.Invoke(entry, null), Sentinels.Expunged);
+            entries[entry] = expunged;
         }
 
         return new Snapshot
         {
-            ReadMap = readMap,
-            Dirty = s_dirty.GetValue(map),
-            EmptyReadMap = s_readMap.GetValue(s_emptyRead.GetValue(map)!)!,
+            ReadMap = state.ReadTable,
+            Dirty = state.DirtyTable,
+            EmptyReadMap = state.EmptyReadTable,
             ReadEntryExpunged = entries,
         };
     }
@@ -84,7 +74,7 @@ internal static class MapProbe
         bool unexpunged = false;
         foreach ((object entry, bool wasExpunged) in before.ReadEntryExpunged)
         {
-            if (wasExpunged && !ReferenceEquals(s_loadSlot.Invoke(entry, null), Sentinels.Expunged))
+            if (wasExpunged && !SyncMap<int, int>.IsExpungedNow(entry))
             {
                 unexpunged = true;
             }
@@ -92,14 +82,7 @@ internal static class MapProbe
 
         return new Transitions(promoted, rebuilt, expunged, unexpunged);
     }
-
-    private static FieldInfo Field(Type type, string name) =>
-        type.GetField(name, Private) ?? throw new InvalidOperationException($"MapProbe: {type} has no instance field '{name}' any more; update the probe.");
-
-    private static MethodInfo Method(Type type, string name) =>
-        type.GetMethod(name, Private, Type.EmptyTypes) ?? throw new InvalidOperationException($"MapProbe: {type} has no method '{name}()' any more; update the probe.");
 }
-
 /// <summary>How many rounds saw each internal transition (see <see cref="MapProbe"/>).</summary>
 internal sealed class TransitionCoverage
 {
