@@ -196,8 +196,37 @@ public sealed partial class SyncMap<TKey, TValue>
             _comparer = comparer;
         }
 
+        /// <summary>
+        /// A dirty table starting as an exact copy of a read snapshot's table: the bucket array is cloned (a block
+        /// copy: no hashing, no probing, no comparer), with the same comparer, so stored hashes stay valid.
+        /// </summary>
+        internal DirtyTable(ReadOnly read)
+        {
+            _buckets = (Bucket[])read.Buckets.Clone();
+            _shift = read.Shift;
+            _count = read.Count;
+            _comparer = read.Comparer;
+        }
+
         /// <summary>Number of keys.</summary>
         internal int Count => _count;
+
+        /// <summary>
+        /// Removes the bucket holding exactly <paramref name="entry"/> (found from its stored <paramref name="hash"/>
+        /// by reference comparison, so no comparer runs). The entry must be in the table.
+        /// </summary>
+        internal void RemoveEntry(int hash, Entry entry)
+        {
+            int mask = _buckets.Length - 1;
+            int i = HomeBucket(hash, _shift);
+            while (!ReferenceEquals(_buckets[i].Entry, entry))
+            {
+                Debug.Assert(_buckets[i].Entry is not null, "the entry must be in the table");
+                i = (i + 1) & mask;
+            }
+
+            RemoveAt(i);
+        }
 
         /// <summary>The buckets, for walks over every key (empty buckets have a null entry).</summary>
         internal Bucket[] Buckets => _buckets;

@@ -105,8 +105,8 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <summary>
     /// Go's <c>dirtyLocked</c>: if there is no dirty map, builds one holding every read entry that is
     /// not deleted, turning each deleted (N) entry into X so that it is dropped at the next promotion.
-    /// O(n) under the lock; runs on the first new key after a promotion. Copies the stored hashes, so no
-    /// key comparer runs here.
+    /// O(n) under the lock; runs on the first new key after a promotion. The read table is block-copied
+    /// and the expunged entries are then removed from the copy by reference, so no key comparer runs here.
     /// </summary>
     private void DirtyLocked()
     {
@@ -117,14 +117,14 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = _read;
-        var dirty = new DirtyTable(read.Count, read.Comparer); // allocate before any entry changes state
+        var dirty = new DirtyTable(read); // allocate (and copy) before any entry changes state
         try
         {
             foreach (ref readonly Bucket b in read.Buckets.AsSpan())
             {
-                if (b.Entry is not null && !b.Entry.TryExpungeLocked())
+                if (b.Entry is not null && b.Entry.TryExpungeLocked())
                 {
-                    dirty.AddHashed(b.Hash, b.Key, b.Entry);
+                    dirty.RemoveEntry(b.Hash, b.Entry);
                 }
             }
         }

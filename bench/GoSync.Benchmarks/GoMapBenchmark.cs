@@ -1,0 +1,182 @@
+// Licensed under the MIT license. See LICENSE in the repository root.
+
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using GoSync.Benchmarks.Harness;
+using GoSync.Benchmarks.Maps;
+
+namespace GoSync.Benchmarks;
+
+/// <summary>What <see cref="Program"/> needs from a benchmark class without knowing its type arguments.</summary>
+public interface IGoBenchmark
+{
+    /// <summary>Total operations of one measured run (BenchmarkDotNet's OperationsPerInvoke for this class).</summary>
+    int OperationsPerInvoke { get; }
+
+    /// <summary>True where Go skips DeepCopyMap, so the CopyOnWrite benchmark is left out.</summary>
+    bool SkipsCopyOnWrite { get; }
+
+    /// <summary>Runs the workload once against a fresh <paramref name="map"/> with every result checked.</summary>
+    TimeSpan Smoke(MapKind map, int threads, int ops);
+}
+
+/// <summary>
+/// One Go benchmark (<typeparamref name="TWorkload"/>) against the five maps. Every map has its own benchmark method
+/// and its own compiled loop (the workload is generic over the map's struct wrapper); ConcurrentDictionary is the
+/// baseline. Each iteration is one Go "b.N run": a fresh map, Go's setup (untimed, in IterationSetup), then
+/// <see cref="IGoBenchmark.OperationsPerInvoke"/> operations split across <see cref="Threads"/> workers released by one
+/// gate; BenchmarkDotNet divides the wall time by that count, so Mean is Go's ns/op.
+/// </summary>
+[MemoryDiagnoser]
+public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
+    where TKey : notnull
+    where TWorkload : struct, IGoWorkload<TKey, TValue>
+{
+    private ParallelRunner? _runner;
+    private Execution<TKey, TValue, TWorkload, SyncMapOps<TKey, TValue>, Measure>? _syncMap;
+    private Execution<TKey, TValue, TWorkload, ConcurrentDictionaryOps<TKey, TValue>, Measure>? _concurrentDictionary;
+    private Execution<TKey, TValue, TWorkload, LockedDictionaryOps<TKey, TValue>, Measure>? _lockedDictionary;
+    private Execution<TKey, TValue, TWorkload, RwLockDictionaryOps<TKey, TValue>, Measure>? _rwLockDictionary;
+    private Execution<TKey, TValue, TWorkload, CopyOnWriteOps<TKey, TValue>, Measure>? _copyOnWrite;
+    private RwLockDictionary<TKey, TValue>? _lastRwLockDictionary;
+
+    /// <summary>Worker threads (Go's GOMAXPROCS for RunParallel): 1 and Environment.ProcessorCount by default.</summary>
+    [ParamsSource(nameof(ThreadCounts))]
+    public int Threads { get; set; } = 1;
+
+    public static IEnumerable<int> ThreadCounts => BenchSettings.ThreadCounts;
+
+    public int OperationsPerInvoke => TWorkload.OperationsPerInvoke;
+
+    public bool SkipsCopyOnWrite => TWorkload.SkipsCopyOnWrite;
+
+    // One GlobalSetup per map: the worker pool for this thread count, then the JIT warm-up of this map's loop.
+    [GlobalSetup(Target = nameof(SyncMap))]
+    public void GlobalSetupSyncMap() => WarmUp(_syncMap = new(CreateRunner()), static () => new(new SyncMap<TKey, TValue>()));
+
+    [GlobalSetup(Target = nameof(ConcurrentDictionary))]
+    public void GlobalSetupConcurrentDictionary() =>
+        WarmUp(_concurrentDictionary = new(CreateRunner()), static () => new(new ConcurrentDictionary<TKey, TValue>()));
+
+    [GlobalSetup(Target = nameof(LockedDictionary))]
+    public void GlobalSetupLockedDictionary() => WarmUp(_lockedDictionary = new(CreateRunner()), static () => new(new LockedDictionary<TKey, TValue>()));
+
+    [GlobalSetup(Target = nameof(RwLockDictionary))]
+    public void GlobalSetupRwLockDictionary()
+    {
+        var maps = new List<RwLockDictionary<TKey, TValue>>();
+        WarmUp(_rwLockDictionary = new(CreateRunner()), () =>
+        {
+            var map = new RwLockDictionary<TKey, TValue>();
+            maps.Add(map);
+            return new(map);
+        });
+        maps.ForEach(map => map.Dispose());
+    }
+
+    [GlobalSetup(Target = nameof(CopyOnWrite))]
+    public void GlobalSetupCopyOnWrite() => WarmUp(_copyOnWrite = new(CreateRunner()), static () => new(new CopyOnWriteMap<TKey, TValue>()));
+
+    [GlobalCleanup]
+    public void GlobalCleanup()
+    {
+        _lastRwLockDictionary?.Dispose();
+        _lastRwLockDictionary = null;
+        _runner?.Dispose();
+        _runner = null;
+    }
+
+    [IterationSetup(Target = nameof(SyncMap))]
+    public void SetupSyncMap() => _syncMap!.Setup(new SyncMapOps<TKey, TValue>(new SyncMap<TKey, TValue>()));
+
+    [IterationSetup(Target = nameof(ConcurrentDictionary))]
+    public void SetupConcurrentDictionary() => _concurrentDictionary!.Setup(new ConcurrentDictionaryOps<TKey, TValue>(new ConcurrentDictionary<TKey, TValue>()));
+
+    [IterationSetup(Target = nameof(LockedDictionary))]
+    public void SetupLockedDictionary() => _lockedDictionary!.Setup(new LockedDictionaryOps<TKey, TValue>(new LockedDictionary<TKey, TValue>()));
+
+    [IterationSetup(Target = nameof(RwLockDictionary))]
+    public void SetupRwLockDictionary()
+    {
+        _lastRwLockDictionary?.Dispose();
+        _lastRwLockDictionary = new RwLockDictionary<TKey, TValue>();
+        _rwLockDictionary!.Setup(new RwLockDictionaryOps<TKey, TValue>(_lastRwLockDictionary));
+    }
+
+    [IterationSetup(Target = nameof(CopyOnWrite))]
+    public void SetupCopyOnWrite() => _copyOnWrite!.Setup(new CopyOnWriteOps<TKey, TValue>(new CopyOnWriteMap<TKey, TValue>()));
+
+    private ParallelRunner CreateRunner()
+    {
+        _runner?.Dispose();
+        _runner = new ParallelRunner(Threads);
+        return _runner;
+    }
+
+    // Untimed: short Go runs of this workload on fresh maps until this map's loop runs tier-1 code (see JitWarmup).
+    private void WarmUp<TMap>(Execution<TKey, TValue, TWorkload, TMap, Measure> execution, Func<TMap> create)
+        where TMap : struct, IMapOps<TKey, TValue>
+    {
+        int ops = Math.Max(16 * Threads, TWorkload.OperationsPerInvoke >> 10);
+        JitWarmup.Run(typeof(Execution<TKey, TValue, TWorkload, TMap, Measure>), () =>
+        {
+            execution.Setup(create());
+            execution.Run(ops);
+        });
+    }
+
+    // OperationsPerInvoke is set per class by Program (BenchmarkDotNet's attribute needs a constant; each workload has
+    // its own count), so the [Benchmark] attributes leave it at 1 and Program rewrites the descriptors.
+    [Benchmark]
+    public void SyncMap() => _syncMap!.Run(TWorkload.OperationsPerInvoke);
+
+    [Benchmark(Baseline = true)]
+    public void ConcurrentDictionary() => _concurrentDictionary!.Run(TWorkload.OperationsPerInvoke);
+
+    [Benchmark]
+    public void LockedDictionary() => _lockedDictionary!.Run(TWorkload.OperationsPerInvoke);
+
+    [Benchmark]
+    public void RwLockDictionary() => _rwLockDictionary!.Run(TWorkload.OperationsPerInvoke);
+
+    [Benchmark]
+    public void CopyOnWrite() => _copyOnWrite!.Run(TWorkload.OperationsPerInvoke);
+
+    public TimeSpan Smoke(MapKind map, int threads, int ops)
+    {
+        using var runner = new ParallelRunner(threads);
+        switch (map)
+        {
+            case MapKind.SyncMap:
+                return SmokeOne(runner, new SyncMapOps<TKey, TValue>(new SyncMap<TKey, TValue>()), ops);
+            case MapKind.ConcurrentDictionary:
+                return SmokeOne(runner, new ConcurrentDictionaryOps<TKey, TValue>(new ConcurrentDictionary<TKey, TValue>()), ops);
+            case MapKind.LockedDictionary:
+                return SmokeOne(runner, new LockedDictionaryOps<TKey, TValue>(new LockedDictionary<TKey, TValue>()), ops);
+            case MapKind.RwLockDictionary:
+                using (var rw = new RwLockDictionary<TKey, TValue>())
+                {
+                    return SmokeOne(runner, new RwLockDictionaryOps<TKey, TValue>(rw), ops);
+                }
+
+            case MapKind.CopyOnWrite:
+                return SmokeOne(runner, new CopyOnWriteOps<TKey, TValue>(new CopyOnWriteMap<TKey, TValue>()), ops);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(map), map, "unknown map");
+        }
+    }
+
+    private static TimeSpan SmokeOne<TMap>(ParallelRunner runner, TMap map, int ops)
+        where TMap : struct, IMapOps<TKey, TValue>
+    {
+        var execution = new Execution<TKey, TValue, TWorkload, TMap, Verify>(runner);
+        long start = Stopwatch.GetTimestamp();
+        execution.Setup(map);
+        RunInfo run = execution.Run(ops);
+        TWorkload.Verify(map, run);
+        return Stopwatch.GetElapsedTime(start);
+    }
+}

@@ -1,0 +1,245 @@
+// Licensed under the MIT license. See LICENSE in the repository root.
+
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using GoSync.Benchmarks.Maps;
+
+namespace GoSync.Benchmarks.Harness;
+
+/// <summary>
+/// One benchmark of Go's map_bench_test.go: Go's <c>bench{setup, perG}</c> plus the checks the smoke mode runs.
+/// </summary>
+public interface IGoWorkload<TKey, TValue>
+    where TKey : notnull
+{
+    /// <summary>
+    /// Total operations of one measured run (Go's b.N, split across the workers). Sized so one run takes tens of
+    /// milliseconds on one thread; workloads whose map grows with b.N (LoadOrStoreUnique, the Balanced ones) grow it
+    /// by this many keys, as Go's do by b.N.
+    /// </summary>
+    static abstract int OperationsPerInvoke { get; }
+
+    /// <summary>True where Go skips DeepCopyMap ("DeepCopyMap has quadratic running time").</summary>
+    static abstract bool SkipsCopyOnWrite { get; }
+
+    /// <summary>Go's <c>setup</c>: fills and primes a fresh map. Untimed.</summary>
+    static abstract void Setup<TMap>(TMap map)
+        where TMap : struct, IMapOps<TKey, TValue>;
+
+    /// <summary>
+    /// Go's <c>perG</c>: one worker's loop, <c>for ; pb.Next(); i++ { ... }</c>. <typeparamref name="TCheck"/> adds the
+    /// smoke mode's per-operation result checks; with <see cref="Measure"/> they compile away and only Go's own
+    /// <c>b.Fatalf</c> checks remain.
+    /// </summary>
+    static abstract void PerG<TMap, TCheck>(TMap map, ref ParallelBatch pb, int i, ref Tally tally)
+        where TMap : struct, IMapOps<TKey, TValue>
+        where TCheck : struct, ICheckMode;
+
+    /// <summary>Checks the map after a <see cref="Verify"/> run (final contents, totals of the workers' tallies).</summary>
+    static abstract void Verify<TMap>(TMap map, RunInfo run)
+        where TMap : struct, IMapOps<TKey, TValue>;
+}
+
+/// <summary>Whether a workload checks every operation's result (smoke mode) or only Go's own checks (measuring).</summary>
+public interface ICheckMode
+{
+    static abstract bool Enabled { get; }
+}
+
+/// <summary>Measuring: only Go's own b.Fatalf checks run.</summary>
+public readonly struct Measure : ICheckMode
+{
+    public static bool Enabled => false;
+}
+
+/// <summary>Smoke mode: every result is checked.</summary>
+public readonly struct Verify : ICheckMode
+{
+    public static bool Enabled => true;
+}
+
+/// <summary>Per-worker counters filled in <see cref="Verify"/> runs and summed after the run.</summary>
+public struct Tally
+{
+    /// <summary>Operations this worker ran.</summary>
+    public long Ops;
+
+    /// <summary>Workload-defined count (e.g. successful deletes).</summary>
+    public long Hits;
+
+    /// <summary>Workload-defined count (e.g. fresh keys stored).</summary>
+    public long Misses;
+
+    public void Add(Tally other)
+    {
+        Ops += other.Ops;
+        Hits += other.Hits;
+        Misses += other.Misses;
+    }
+}
+
+/// <summary>What a run did, for <see cref="IGoWorkload{TKey, TValue}.Verify"/>.</summary>
+public readonly record struct RunInfo(int Ops, int Threads, Tally Total);
+
+/// <summary>A failed workload check: Go's <c>b.Fatalf</c>.</summary>
+public sealed class WorkloadCheckException : Exception
+{
+    public WorkloadCheckException()
+    {
+    }
+
+    public WorkloadCheckException(string message)
+        : base(message)
+    {
+    }
+
+    public WorkloadCheckException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Check helpers. Failures throw <see cref="WorkloadCheckException"/> through a non-inlined helper.</summary>
+public static class Check
+{
+    [DoesNotReturn]
+    public static void Fail(string message) => throw new WorkloadCheckException(message);
+
+    public static void That([DoesNotReturnIf(false)] bool condition, string message)
+    {
+        if (!condition)
+        {
+            Fail(message);
+        }
+    }
+
+    public static bool Same<TValue>(TValue actual, TValue expected) => EqualityComparer<TValue>.Default.Equals(actual, expected);
+
+    /// <summary>The map's Count equals the number of entries Range visits, and Range visits no key twice.</summary>
+    public static void CountMatchesRange<TKey, TValue, TMap>(TMap map)
+        where TKey : notnull
+        where TMap : struct, IMapOps<TKey, TValue>
+    {
+        var seen = new HashSet<TKey>();
+        map.Range(seen, static (set, key, _) =>
+        {
+            That(set.Add(key), $"Range visited key {key} twice");
+            return true;
+        });
+        That(seen.Count == map.Count, $"Count is {map.Count} but Range visited {seen.Count} keys");
+    }
+
+    /// <summary>Every entry's value is the one its key stands for (Value(IndexOf(key))).</summary>
+    public static void ValuesMatchKeys<TKey, TValue, TKind, TMap>(TMap map)
+        where TKey : notnull
+        where TKind : struct, IKeyKind<TKey, TValue>
+        where TMap : struct, IMapOps<TKey, TValue>
+    {
+        map.Range(0, static (_, key, value) =>
+        {
+            That(Same(value, TKind.Value(TKind.IndexOf(key))), $"key {key} holds {value}, expected {TKind.Value(TKind.IndexOf(key))}");
+            return true;
+        });
+    }
+}
+
+/// <summary>
+/// One workload bound to one map: the delegate the worker pool runs, created once per benchmark case so a measured
+/// run allocates nothing of its own. <see cref="Map"/> is replaced by each iteration's setup.
+/// </summary>
+public sealed class Execution<TKey, TValue, TWorkload, TMap, TCheck>
+    where TKey : notnull
+    where TWorkload : struct, IGoWorkload<TKey, TValue>
+    where TMap : struct, IMapOps<TKey, TValue>
+    where TCheck : struct, ICheckMode
+{
+    private readonly ParallelRunner _runner;
+    private readonly Tally[] _tallies;
+    private readonly Action<int> _body;
+    private int _ops;
+
+    public Execution(ParallelRunner runner)
+    {
+        _runner = runner;
+        _tallies = new Tally[runner.Threads];
+        _body = Worker;
+    }
+
+    public TMap Map { get; set; }
+
+    /// <summary>Fresh map of this kind, Go's setup on it (untimed in BenchmarkDotNet's IterationSetup).</summary>
+    public void Setup(TMap map)
+    {
+        TWorkload.Setup(map);
+        Map = map;
+    }
+
+    /// <summary>One Go run of <paramref name="ops"/> operations across all workers.</summary>
+    public RunInfo Run(int ops)
+    {
+        // Worker w starts at w * ops (Go's id*b.N); keep that inside int, the key type of Go's workloads.
+        if ((long)ops * _runner.Threads > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ops), $"{ops} ops x {_runner.Threads} threads overflows the int key space");
+        }
+
+        _ops = ops;
+        Array.Clear(_tallies);
+        _runner.Run(ops, _body);
+        var total = default(Tally);
+        foreach (Tally tally in _tallies)
+        {
+            total.Add(tally);
+        }
+
+        if (TCheck.Enabled)
+        {
+            Check.That(total.Ops == ops, $"workers ran {total.Ops} operations, expected {ops}");
+        }
+
+        return new RunInfo(ops, _runner.Threads, total);
+    }
+
+    private void Worker(int id)
+    {
+        ParallelBatch pb = _runner.NewBatch();
+        var tally = default(Tally);
+        TWorkload.PerG<TMap, TCheck>(Map, ref pb, id * _ops, ref tally);
+        _tallies[id] = tally;
+    }
+}
+
+/// <summary>Shared pieces of Go's setups.</summary>
+public static class GoSetup
+{
+    /// <summary>Go's common setup: LoadOrStore(i, i) for i &lt; hits, then prime with Load(i % hits) for i &lt; 2*hits.</summary>
+    public static void HitsAndPrime<TKey, TValue, TKind, TMap>(TMap map, int hits)
+        where TKey : notnull
+        where TKind : struct, IKeyKind<TKey, TValue>
+        where TMap : struct, IMapOps<TKey, TValue>
+    {
+        for (int i = 0; i < hits; i++)
+        {
+            map.LoadOrStore(TKind.Key(i), TKind.Value(i), out _);
+        }
+
+        // Prime the map to get it into a steady state.
+        for (int i = 0; i < hits * 2; i++)
+        {
+            map.Load(TKind.Key(i % hits), out _);
+        }
+    }
+
+    /// <summary>Store(i, i) for i &lt; size.</summary>
+    public static void StoreRange<TKey, TValue, TKind, TMap>(TMap map, int size)
+        where TKey : notnull
+        where TKind : struct, IKeyKind<TKey, TValue>
+        where TMap : struct, IMapOps<TKey, TValue>
+    {
+        for (int i = 0; i < size; i++)
+        {
+            map.Store(TKind.Key(i), TKind.Value(i));
+        }
+    }
+}

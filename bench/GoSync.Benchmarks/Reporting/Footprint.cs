@@ -1,0 +1,157 @@
+// Licensed under the MIT license. See LICENSE in the repository root.
+
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace GoSync.Benchmarks;
+
+/// <summary>Retained bytes per entry of an int->int map holding <see cref="Entries"/> keys.</summary>
+public sealed record FootprintRow(int Entries, double SyncMap, double SyncMapWithDirty, double ConcurrentDictionary, double Dictionary);
+
+/// <summary>
+/// The footprint benchmark: managed heap retained per entry, measured as the growth of
+/// <see cref="GC.GetTotalMemory(bool)"/> (after full collections) while the maps stay reachable, divided by the
+/// entries. Small maps are built many times over (1,000 maps of 1K entries) so the heap delta is large against noise.
+/// Maps are built the way Go's benchmarks build them: no capacity hint, one Store/Add per key in order.
+/// </summary>
+/// <remarks>
+/// SyncMap is measured in two states: after a Range promoted its dirty map (every key indexed once, in the read map:
+/// its steady read-mostly state) and after one more new key (the read map plus a full dirty copy: every key indexed
+/// twice, the peak Go's design reaches after each promotion).
+/// </remarks>
+public static class Footprint
+{
+    public static IReadOnlyList<FootprintRow> Measure(IReadOnlyList<int> sizes)
+    {
+        var rows = new List<FootprintRow>();
+        foreach (int n in sizes)
+        {
+            int copies = Math.Max(1, 1_000_000 / n);
+            rows.Add(new FootprintRow(
+                n,
+                PerEntry(n, copies, BuildSyncMap),
+                PerEntry(n, copies, BuildSyncMapWithDirty),
+                PerEntry(n, copies, BuildConcurrentDictionary),
+                PerEntry(n, copies, BuildDictionary)));
+        }
+
+        return rows;
+    }
+
+    public static string ToText(IReadOnlyList<FootprintRow> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("Footprint: retained bytes per entry, int -> int");
+        string[] header = ["Entries", "SyncMap", "SyncMap read+dirty", "ConcurrentDictionary", "Dictionary", "SyncMap/CD"];
+        List<string[]> lines = [header, .. rows.Select(Cells)];
+        int[] widths = Enumerable.Range(0, header.Length).Select(c => lines.Max(l => l[c].Length)).ToArray();
+        foreach (string[] line in lines)
+        {
+            for (int c = 0; c < line.Length; c++)
+            {
+                text.Append(c == 0 ? line[c].PadRight(widths[c]) : "  " + line[c].PadLeft(widths[c]));
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    public static string ToMarkdown(IReadOnlyList<FootprintRow> rows)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("## Footprint: retained bytes per entry (int -> int)");
+        md.AppendLine();
+        md.AppendLine("| Entries | SyncMap | SyncMap read+dirty | ConcurrentDictionary | Dictionary | SyncMap/CD |");
+        md.AppendLine("|--:|--:|--:|--:|--:|--:|");
+        foreach (FootprintRow row in rows)
+        {
+            md.AppendLine("| " + string.Join(" | ", Cells(row)) + " |");
+        }
+
+        return md.ToString();
+    }
+
+    private static string[] Cells(FootprintRow row) =>
+    [
+        row.Entries.ToString("N0", CultureInfo.InvariantCulture),
+        Bytes(row.SyncMap),
+        Bytes(row.SyncMapWithDirty),
+        Bytes(row.ConcurrentDictionary),
+        Bytes(row.Dictionary),
+        (row.SyncMap / row.ConcurrentDictionary).ToString("0.00", CultureInfo.InvariantCulture),
+    ];
+
+    private static string Bytes(double b) => b.ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static double PerEntry(int entries, int copies, Func<int, object> build)
+    {
+        var keep = new object[copies];
+        long before = SettledHeap();
+        for (int c = 0; c < copies; c++)
+        {
+            keep[c] = build(entries);
+        }
+
+        long after = SettledHeap();
+        GC.KeepAlive(keep);
+        return (after - before) / ((double)entries * copies);
+    }
+
+    private static long SettledHeap()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    internal static SyncMap<int, int> BuildSyncMap(int entries)
+    {
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < entries; i++)
+        {
+            map.Store(i, i);
+        }
+
+        // Range on an amended map promotes the dirty map first (Go's rule): every key is then in the read map only.
+        map.Range(0, static (_, _, _) => false);
+        return map;
+    }
+
+    internal static SyncMap<int, int> BuildSyncMapWithDirty(int entries)
+    {
+        SyncMap<int, int> map = BuildSyncMap(entries);
+
+        // The first new key after a promotion rebuilds the dirty map: a second index holding every key.
+        map.Store(entries, entries);
+        return map;
+    }
+
+    internal static ConcurrentDictionary<int, int> BuildConcurrentDictionary(int entries)
+    {
+        var map = new ConcurrentDictionary<int, int>();
+        for (int i = 0; i < entries; i++)
+        {
+            map[i] = i;
+        }
+
+        return map;
+    }
+
+    internal static Dictionary<int, int> BuildDictionary(int entries)
+    {
+        var map = new Dictionary<int, int>();
+        for (int i = 0; i < entries; i++)
+        {
+            map.Add(i, i);
+        }
+
+        return map;
+    }
+}
