@@ -323,17 +323,18 @@ public sealed class HashTableTests
     }
 
     [Fact]
-    public void DirtyRebuild_ThatSwitchesToTheRandomizedHash_StoresTheRandomizedHashOfEveryKeyPlacedAfterTheSwitch()
+    public void DirtyRebuild_OfATableAtTheProbeLimit_KeepsEveryKeyReachable()
     {
         // A table of 256 buckets holds, in this order (the collection constructor sizes it for all 103 keys at once):
         // - 50 "tail" keys whose non-randomized hash has its home in bucket 254: they fill 254 and 255, then wrap
         //   around to 0..47 (the last one passes 49 occupied buckets);
         // - 53 keys with hash 0, whose home is bucket 0: they fill 48..100 (the last one passes exactly 100 occupied
         //   buckets, the limit, not more), so the table keeps the non-randomized hash.
-        // A new key after the promotion rebuilds the dirty map (256 buckets again for 103 keys), walking the read
-        // buckets in index order: the 48 wrapped tail keys first (to 254, 255, 0..45), then the home-0 keys (46..98),
-        // then the tail keys of buckets 254 and 255, which now pass 101 and 102 occupied buckets. The first of them
-        // switches the new table to the randomized hash; the second must then be placed with its randomized hash too.
+        // A new key after the promotion rebuilds the dirty map. A rebuild that re-placed the keys in bucket order
+        // (as an earlier version did) would place the 48 wrapped tail keys first (254, 255, 0..45), then the home-0
+        // keys (46..98), then the tail keys of buckets 254 and 255, which would pass 101 and 102 occupied buckets:
+        // the first of them switched the new table to the randomized hash, and the second was then placed with its
+        // stale non-randomized hash, unreachable (Load missed it, and storing it again added it twice).
         const int Length = 256;
         List<string> tail = KeysWithNonRandomizedHash(HashWithHome(Length - 2, Length), 50);
         List<string> homeZero = KeysWithNonRandomizedHash(0, 53);
@@ -344,11 +345,11 @@ public sealed class HashTableTests
 
         map.Store("fresh", -1);
 
-        // Placed with its stale non-randomized hash, the key of bucket 255 would be unreachable in the new table.
+        // Whichever hash the rebuilt table uses, it stores that hash for every key.
         map.AssertInvariants();
         SyncMap<string, int>.ProbeState rebuilt = map.GetProbeState();
-        Assert.Same(EqualityComparer<string>.Default, TableComparer(rebuilt.DirtyTable));
-        Assert.Equal(RandomizedHashes(keys.Append("fresh")), rebuilt.DirtyHashes!.Order());
+        var rebuiltComparer = (IEqualityComparer<string>)TableComparer(rebuilt.DirtyTable)!;
+        Assert.Equal(keys.Append("fresh").Select(rebuiltComparer.GetHashCode).Order(), rebuilt.DirtyHashes!.Order());
 
         // Promoted, the rebuilt table answers every lookup: each key is found, and storing one again adds nothing.
         map.Range(static (_, _) => true);
@@ -356,6 +357,56 @@ public sealed class HashTableTests
         map.Store(tail[1], 1);
         Assert.Equal(keys.Count + 1, map.Count);
         map.AssertInvariants();
+    }
+
+    [Theory]
+    [MemberData(nameof(RemovalCases))]
+    public void DirtyRebuild_DroppingDeletedKeys_AcrossTheArrayWrapAround_KeepsEveryKeyReachable(string keys, int defaultSeed)
+    {
+        int seed = TestEnvironment.Seed(defaultSeed);
+        var random = new Random(seed);
+        for (int size = 3; size < 200; size += 7)
+        {
+            // Promote a table, delete a random subset of its keys (N entries, still in the read table), then store a
+            // new key: the rebuilt dirty table expunges the deleted entries and drops them from its buckets.
+            var map = new SyncMap<int, int>(KeyComparer(keys));
+            List<int> stored = Enumerable.Range(0, size).Select(_ => random.Next(1000)).Distinct().ToList();
+            foreach (int key in stored)
+            {
+                map.Store(key, key);
+            }
+
+            map.Range(static (_, _) => true);
+            var deleted = stored.Where(_ => random.Next(3) != 0).ToHashSet();
+            foreach (int key in deleted)
+            {
+                map.Delete(key);
+            }
+
+            const int NewKey = 5000;
+            map.Store(NewKey, NewKey);
+            string where = $"seed {seed}, comparer {keys}, {stored.Count} keys, {deleted.Count} deleted";
+            WithContext(where, map.AssertInvariants);
+            Assert.True(map.GetInternalState().DirtyCount == stored.Count - deleted.Count + 1, $"{where}: dirty count");
+
+            // Every key is looked up twice: through the read map (deleted keys expunged there), then, after the
+            // promotion, through the rebuilt table alone.
+            for (int pass = 0; pass < 2; pass++)
+            {
+                foreach (int key in stored)
+                {
+                    bool found = map.Load(key, out int value);
+                    Assert.True(found != deleted.Contains(key), $"{where}, pass {pass}, key {key}: found {found}");
+                    Assert.True(!found || value == key, $"{where}, pass {pass}, key {key}: loaded {value}");
+                }
+
+                Assert.True(map.Load(NewKey, out _), $"{where}, pass {pass}: the new key is missing");
+                map.Range(static (_, _) => true);
+            }
+
+            Assert.Equal(stored.Count - deleted.Count + 1, map.Count);
+            map.AssertInvariants();
+        }
     }
 
     [Fact]
