@@ -146,26 +146,11 @@ public sealed partial class SyncMap<TKey, TValue> :
             ThrowHelper.ThrowArgumentNull(nameof(updateValueFactory));
         }
 
-        while (true)
-        {
-            if (TryLoadLive(key, out Entry? entry, out Slot slot))
-            {
-                TValue updated = updateValueFactory(key, slot.Value);
-                if (entry.TryReplace(slot, Slot.Live(updated)))
-                {
-                    return updated;
-                }
-            }
-            else
-            {
-                TValue added = addValueFactory(key);
-                LoadOrStore(key, added, out bool loaded);
-                if (!loaded)
-                {
-                    return added;
-                }
-            }
-        }
+        return AddOrUpdateCore(
+            key,
+            static (k, factories) => factories.Add(k),
+            static (k, current, factories) => factories.Update(k, current),
+            (Add: addValueFactory, Update: updateValueFactory));
     }
 
     /// <summary>
@@ -189,25 +174,11 @@ public sealed partial class SyncMap<TKey, TValue> :
             ThrowHelper.ThrowArgumentNull(nameof(updateValueFactory));
         }
 
-        while (true)
-        {
-            if (TryLoadLive(key, out Entry? entry, out Slot slot))
-            {
-                TValue updated = updateValueFactory(key, slot.Value);
-                if (entry.TryReplace(slot, Slot.Live(updated)))
-                {
-                    return updated;
-                }
-            }
-            else
-            {
-                LoadOrStore(key, addValue, out bool loaded);
-                if (!loaded)
-                {
-                    return addValue;
-                }
-            }
-        }
+        return AddOrUpdateCore(
+            key,
+            static (_, arguments) => arguments.AddValue,
+            static (k, current, arguments) => arguments.Update(k, current),
+            (AddValue: addValue, Update: updateValueFactory));
     }
 
     /// <summary>
@@ -242,6 +213,18 @@ public sealed partial class SyncMap<TKey, TValue> :
             ThrowHelper.ThrowArgumentNull(nameof(updateValueFactory));
         }
 
+        return AddOrUpdateCore(key, addValueFactory, updateValueFactory, factoryArgument);
+    }
+
+    // The loop of every AddOrUpdate overload (arguments already checked): update a present key by a compare-and-swap
+    // on the exact state its factory saw, or add through LoadOrStore; retry whenever another writer got in between.
+    // The two overloads without TArg pass their delegates (or add value) as the argument to static lambdas, which the
+    // runtime caches, so they allocate nothing more than this overload.
+    private TValue AddOrUpdateCore<TArg>(TKey key, Func<TKey, TArg, TValue> addValueFactory, Func<TKey, TValue, TArg, TValue> updateValueFactory, TArg factoryArgument)
+#if NET9_0_OR_GREATER
+        where TArg : allows ref struct
+#endif
+    {
         while (true)
         {
             if (TryLoadLive(key, out Entry? entry, out Slot slot))
