@@ -225,32 +225,26 @@ public sealed partial class SyncMap<TKey, TValue>
                 return true;
             }
 
-            Slot newSlot = Slot.Live(value);
-            while (true)
+            // N -> V. Full fence; publishes the new value. A single attempt settles it: if it fails, the state it
+            // witnessed is X (refuse) or V (a racing writer stored first: load that), never N again.
+            p = CompareExchange(Slot.Live(value), Slot.Deleted);
+            if (p.IsDeleted)
             {
-                // N -> V. Full fence; publishes newSlot. Fails only if a racing writer changed N first.
-                p = CompareExchange(newSlot, Slot.Deleted);
-                if (p.IsDeleted)
-                {
-                    actual = value;
-                    loaded = false;
-                    return true;
-                }
-
-                if (p.IsExpunged)
-                {
-                    actual = default!;
-                    loaded = false;
-                    return false;
-                }
-
-                if (p.IsLive)
-                {
-                    actual = p.Value;
-                    loaded = true;
-                    return true;
-                }
+                actual = value;
+                loaded = false;
+                return true;
             }
+
+            if (p.IsExpunged)
+            {
+                actual = default!;
+                loaded = false;
+                return false;
+            }
+
+            actual = p.Value;
+            loaded = true;
+            return true;
         }
 
         /// <summary>Go's <c>entry.delete</c>: V -> N. Returns the deleted value, or false for N and X.</summary>
