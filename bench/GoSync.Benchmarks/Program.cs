@@ -126,8 +126,10 @@ public static class Program
     private static int RunLong(Type[] selected, Options options, ExtraTables tables)
     {
         string mode = options.FootprintOnly ? "footprint" : "long";
-        Console.WriteLine($"GoSync benchmarks ({mode}): {selected.Length} workloads x {Enum.GetValues<MapKind>().Length} maps x threads {string.Join(",", BenchSettings.ThreadCounts)}, " +
-            $"{options.Segments} segments; {Environment.ProcessorCount} cores, .NET {Environment.Version}, {RuntimeInformationText()}");
+        Console.WriteLine(options.FootprintOnly
+            ? $"GoSync benchmarks (footprint); {Environment.ProcessorCount} cores, {RuntimeInformationText()}"
+            : $"GoSync benchmarks (long): {selected.Length} workloads x {Enum.GetValues<MapKind>().Length} maps x threads {string.Join(",", BenchSettings.ThreadCounts)}, " +
+                $"{options.Segments} segments; {Environment.ProcessorCount} cores, {RuntimeInformationText()}");
         ExtraResults footprint = tables.MeasureFootprint(large: true);
         IReadOnlyList<LongRow> rows = LongRun.Run(selected, options, options.Segments);
         ExtraResults extras = footprint.With(tables.MeasureStallsAndScenarios());
@@ -174,7 +176,11 @@ public static class Program
         var table = new ComparisonTable(summaries, Benchmarks);
         string markdown = table.ToMarkdown(footprintRows, options.Full ? "full" : "quick") + extras.ToMarkdownAfterFootprint();
         Console.WriteLine();
-        Console.WriteLine(table.ToText());
+        if (summaries.Length > 0)
+        {
+            Console.WriteLine(table.ToText());
+        }
+
         Console.Write(extras.ToText());
 
         string? resultsDir = summaries.FirstOrDefault()?.ResultsDirectoryPath;

@@ -13,7 +13,7 @@ namespace GoSync.Benchmarks;
 public sealed record FootprintRow(int Entries, double SyncMap, double SyncMapWithDirty, double ConcurrentDictionary, double NonBlocking, double Dictionary);
 
 /// <summary>Retained bytes of one whole int->int map after its keys went away (<see cref="Footprint.MeasureShrunk"/>).</summary>
-public sealed record ShrunkRow(string State, long SyncMap, long ConcurrentDictionary, long NonBlocking, long Dictionary);
+public sealed record ShrunkRow(string State, long SyncMap, long ConcurrentDictionary, long NonBlocking, long Dictionary, int Copies);
 
 /// <summary>
 /// The footprint benchmark: managed heap retained per entry, measured as the growth of
@@ -25,8 +25,9 @@ public sealed record ShrunkRow(string State, long SyncMap, long ConcurrentDictio
 /// SyncMap is measured in two states: after a Range promoted its dirty map (every key indexed once, in the read map:
 /// its steady read-mostly state) and after one more new key (the read map plus a full dirty copy: every key indexed
 /// twice, the peak Go's design reaches after each promotion).
-/// <see cref="MeasureShrunk"/> measures whole maps instead: a new empty one, one that held a peak of keys and was
-/// cleared, and one whose peak was that many keys and that now holds 10 (for SyncMap, after its next promotion).
+/// <see cref="MeasureShrunk"/> measures whole maps instead: a new empty one, one that was filled with a peak of keys
+/// (one Store per key, nothing else) and cleared, and one whose peak was that many keys and that now holds 10 (for
+/// SyncMap, after its next promotion).
 /// </remarks>
 public static class Footprint
 {
@@ -109,19 +110,22 @@ public static class Footprint
                 PerMap(1_000, static () => new SyncMap<int, int>()),
                 PerMap(1_000, static () => new ConcurrentDictionary<int, int>()),
                 PerMap(1_000, static () => new global::NonBlocking.ConcurrentDictionary<int, int>()),
-                PerMap(1_000, static () => new Dictionary<int, int>())),
+                PerMap(1_000, static () => new Dictionary<int, int>()),
+                Copies: 1_000),
             new ShrunkRow(
-                $"{peakText} keys, then Clear()",
-                PerMap(1, () => Cleared(BuildSyncMap(peak))),
+                $"{peakText} keys stored, then Clear()",
+                PerMap(1, () => Cleared(BuildSyncMapStored(peak))),
                 PerMap(1, () => Cleared(BuildConcurrentDictionary(peak))),
                 PerMap(1, () => Cleared(BuildNonBlocking(peak))),
-                PerMap(1, () => Cleared(BuildDictionary(peak)))),
+                PerMap(1, () => Cleared(BuildDictionary(peak))),
+                Copies: 1),
             new ShrunkRow(
                 $"peak {peakText}, now 10 keys",
                 PerMap(1, () => BuildSyncMapShrunk(peak)),
                 PerMap(1, () => Shrunk(BuildConcurrentDictionary(peak), peak)),
                 PerMap(1, () => Shrunk(BuildNonBlocking(peak), peak)),
-                PerMap(1, () => Shrunk(BuildDictionary(peak), peak))),
+                PerMap(1, () => Shrunk(BuildDictionary(peak), peak)),
+                Copies: 1),
         ];
     }
 
@@ -163,12 +167,23 @@ public static class Footprint
     private static string[] ShrunkCells(ShrunkRow row) =>
     [
         row.State,
-        row.SyncMap.ToString("N0", CultureInfo.InvariantCulture),
-        row.ConcurrentDictionary.ToString("N0", CultureInfo.InvariantCulture),
-        row.NonBlocking.ToString("N0", CultureInfo.InvariantCulture),
-        row.Dictionary.ToString("N0", CultureInfo.InvariantCulture),
+        WholeMap(row.SyncMap, row.Copies),
+        WholeMap(row.ConcurrentDictionary, row.Copies),
+        WholeMap(row.NonBlocking, row.Copies),
+        WholeMap(row.Dictionary, row.Copies),
     ];
 
+    // One map measured alone is within about 16 KB of the truth (the heap moves by that much around one build,
+    // either way); below that the cell says so instead of printing noise, possibly negative.
+    private static string WholeMap(long bytes, int copies) =>
+        copies == 1 && Math.Abs(bytes) < NoiseFloor
+            ? "< 16 KB"
+            : bytes.ToString("N0", CultureInfo.InvariantCulture);
+
+    private const long NoiseFloor = 16 * 1024;
+
+    // As PerEntry: growth of the settled heap while the maps stay reachable. (Measuring the drop when the maps are
+    // released instead does not work: the space of freed large objects still counts in GC.GetTotalMemory.)
     private static long PerMap(int copies, Func<object> build)
     {
         var keep = new object[copies];
@@ -272,6 +287,18 @@ public static class Footprint
 
         // Range on an amended map promotes the dirty map first (Go's rule): every key is then in the read map only.
         map.Range(0, static (_, _, _) => false);
+        return map;
+    }
+
+    /// <summary>Store(i, i) for every key and nothing else: no Range, so no promotion (the dirty map holds the keys).</summary>
+    internal static SyncMap<int, int> BuildSyncMapStored(int entries)
+    {
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < entries; i++)
+        {
+            map.Store(i, i);
+        }
+
         return map;
     }
 

@@ -11,14 +11,14 @@ namespace GoSync.Benchmarks.Workloads;
 
 /// <summary>
 /// Load of an absent key while new keys are pending in the dirty map: 1023 keys stored and primed (Go's setup), then
-/// every 256th operation stores a fresh key (so a read/dirty map always has keys that only its dirty map holds) and
-/// every other operation Loads one of 1024 keys that are never stored. The map grows by N/256 keys per run.
+/// every 1024th operation stores a fresh key (so a read/dirty map keeps getting keys that only its dirty map holds)
+/// and every other operation Loads one of 1024 keys that are never stored. The map grows by N/1024 keys per run.
 /// </summary>
 public readonly struct LoadAbsentPendingDirtyWorkload : IGoWorkload<int, int>
 {
     private const int Hits = 1023;
     private const int AbsentBase = 1 << 30;
-    private const int StoreEvery = 256;
+    private const int StoreEvery = 1024;
 
     public static int OperationsPerInvoke => 1 << 21;
 
