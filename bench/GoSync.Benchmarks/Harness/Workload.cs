@@ -172,6 +172,9 @@ public sealed class Execution<TKey, TValue, TWorkload, TMap, TCheck>
     // Each worker's next counter value: written by that worker at the end of a segment, read by it at the start of
     // the next (the runner's barrier orders the two); reset by Start on the calling thread between runs.
     private readonly int[] _next;
+
+    // Each worker's first counter value of the whole run (w * totalOps); written by Start between runs.
+    private readonly int[] _runStart;
     private readonly Action<int> _body;
 
     public Execution(ParallelRunner runner)
@@ -179,6 +182,7 @@ public sealed class Execution<TKey, TValue, TWorkload, TMap, TCheck>
         _runner = runner;
         _tallies = new Tally[runner.Threads];
         _next = new int[runner.Threads];
+        _runStart = new int[runner.Threads];
         _body = Worker;
     }
 
@@ -210,6 +214,7 @@ public sealed class Execution<TKey, TValue, TWorkload, TMap, TCheck>
         for (int id = 0; id < _next.Length; id++)
         {
             _next[id] = (int)(id * totalOps);
+            _runStart[id] = _next[id];
         }
     }
 
@@ -237,9 +242,27 @@ public sealed class Execution<TKey, TValue, TWorkload, TMap, TCheck>
         ParallelBatch pb = _runner.NewBatch();
         var tally = default(Tally);
         int start = _next[id];
+        GoRun.WorkerStart = _runStart[id];
         TWorkload.PerG<TMap, TCheck>(Map, ref pb, start, ref tally);
         _next[id] = (int)(start + pb.Taken);
         _tallies[id] = tally;
+    }
+}
+
+/// <summary>What a worker knows about the Go run it is part of.</summary>
+public static class GoRun
+{
+    /// <summary>
+    /// The calling worker's first counter value of the whole run (Go's <c>id*b.N</c>), also in a later segment of a
+    /// long run, where the <c>i</c> PerG receives is where the previous segment stopped. Set before each PerG call.
+    /// </summary>
+    [ThreadStatic]
+    private static int t_workerStart;
+
+    public static int WorkerStart
+    {
+        get => t_workerStart;
+        set => t_workerStart = value;
     }
 }
 

@@ -195,8 +195,9 @@ public readonly struct GrowOnlyCacheWorkload : IGoWorkload<int, int>
 /// Sliding-window churn: every tenth operation stores a new key and deletes the oldest of the worker's window of
 /// 1024 live keys; the other nine Load a key of the window. Each worker keeps its own window of the keys it stored
 /// (key = its counter i at the store, so windows never share keys); the map holds about 1024 keys per worker and
-/// never grows. A worker's first 1024 stores delete nothing (its window is filling) and its reads of not yet stored
-/// window slots miss: the first 10,240 operations of a worker's run.
+/// never grows. A worker's first 1024 stores delete nothing (its window is filling: the oldest slot is below the
+/// worker's first counter value, where another worker's keys may be) and its reads of not yet stored window slots
+/// miss: the first 10,240 operations of a worker's run.
 /// </summary>
 public readonly struct SlidingWindowChurnWorkload : IGoWorkload<int, int>
 {
@@ -219,7 +220,7 @@ public readonly struct SlidingWindowChurnWorkload : IGoWorkload<int, int>
         where TMap : struct, IMapOps<int, int>
         where TCheck : struct, ICheckMode
     {
-        int start = i;
+        int runStart = GoRun.WorkerStart;
         for (; pb.Next(); i++)
         {
             int phase = i % StoreEvery;
@@ -228,25 +229,25 @@ public readonly struct SlidingWindowChurnWorkload : IGoWorkload<int, int>
                 // The store made Window stores ago (StoreEvery * Window operations back) leaves the window.
                 map.Store(i, i);
                 int oldest = i - (StoreEvery * Window);
-                if (!TCheck.Enabled)
+                if (TCheck.Enabled)
                 {
-                    map.Delete(oldest);
-                }
-                else
-                {
-                    // Checked runs delete with LoadAndDelete, to count the deletes that removed a key.
                     tally.Hits++;
-                    if (map.LoadAndDelete(oldest, out int old))
+                }
+
+                if (oldest >= runStart)
+                {
+                    if (!TCheck.Enabled)
                     {
-                        tally.Misses++;
-                        if (old != oldest)
-                        {
-                            Check.Fail($"LoadAndDelete({oldest}) returned {old}");
-                        }
+                        map.Delete(oldest);
                     }
-                    else if (oldest >= start)
+                    else if (map.LoadAndDelete(oldest, out int old) && old == oldest)
                     {
-                        Check.Fail($"the oldest key of the window, {oldest}, was missing");
+                        // Checked runs delete with LoadAndDelete, to check and count each delete.
+                        tally.Misses++;
+                    }
+                    else
+                    {
+                        Check.Fail($"the oldest key of the window, {oldest}, was missing or held {old}");
                     }
                 }
             }
@@ -257,11 +258,11 @@ public readonly struct SlidingWindowChurnWorkload : IGoWorkload<int, int>
                 int back = (int)(((uint)i * 2654435761u) >> 22);
                 int k = i - phase - (StoreEvery * back);
                 bool found = map.Load(k, out int value);
-                // Keys stored since this call began must be there; earlier ones only if an earlier segment of the
-                // same run stored them.
-                if (TCheck.Enabled && ((k >= start && !found) || (found && value != k)))
+                // Every key of the window from the worker's first store on is there (below it, a slot not yet
+                // filled: absent, or a key of the previous worker's range).
+                if (TCheck.Enabled && ((k >= runStart && !found) || (found && value != k)))
                 {
-                    Check.Fail($"Load({k}) returned ({value}, found={found}); the worker started at {start}");
+                    Check.Fail($"Load({k}) returned ({value}, found={found}); the worker's run started at {runStart}");
                 }
             }
 
@@ -275,7 +276,7 @@ public readonly struct SlidingWindowChurnWorkload : IGoWorkload<int, int>
     public static void Verify<TMap>(TMap map, RunInfo run)
         where TMap : struct, IMapOps<int, int>
     {
-        // Hits: stores; Misses: deletes that removed a key. Every store's key is fresh.
+        // Hits: stores; Misses: deletes (each removed a key). Every store's key is fresh.
         Check.That(map.Count == run.Total.Hits - run.Total.Misses, $"map holds {map.Count} keys after {run.Total.Hits} stores and {run.Total.Misses} deletes of stored keys");
         Check.That(map.Count <= Window * run.Threads, $"map holds {map.Count} keys, more than {run.Threads} windows of {Window}");
         Check.CountMatchesRange<int, int, TMap>(map);
