@@ -75,7 +75,6 @@ public static class Scenarios
             withColliders[0].LoadPresent, withColliders[1].LoadPresent, withColliders[2].LoadPresent));
         rows.Add(Row($"Load an absent well-hashed key, {good} beside {colliders} colliders", "op",
             withColliders[0].LoadAbsent, withColliders[1].LoadAbsent, withColliders[2].LoadAbsent));
-        withColliders = [];
         var without = new[]
         {
             CollisionCase.Create(SyncPair(), sizes, withColliders: false),
@@ -86,7 +85,6 @@ public static class Scenarios
             without[0].LoadPresent, without[1].LoadPresent, without[2].LoadPresent));
         rows.Add(Row($"Load an absent well-hashed key, {good}, no colliders", "op",
             without[0].LoadAbsent, without[1].LoadAbsent, without[2].LoadAbsent));
-        without = [];
 
         var comparer = new PlainIntComparer();
         rows.Add(Row($"Load a present key, {good} int keys, custom IEqualityComparer<int>", "op",
