@@ -16,9 +16,10 @@ namespace GoSync.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Segment 1 is the quick run's iteration (a fresh map after Go's setup, N operations); every later segment continues
-/// the same run on the same map, each worker's counter resuming where it stopped. The table gives the first and the
-/// last segment's ns/op and their ratio (last/first: about 1 in a steady state, growing when the map degrades with
-/// its history); every segment goes to a CSV file beside the table.
+/// the same run on the same map, each worker's counter resuming where it stopped. The table gives the first segment's
+/// ns/op, the last segments' (the median of the last three, so one segment slowed by another process does not pass
+/// for growth) and their ratio (last/first: about 1 in a steady state, growing when the map degrades with its
+/// history); every segment goes to a CSV file beside the table.
 /// </remarks>
 public static class LongRun
 {
@@ -52,7 +53,7 @@ public static class LongRun
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"[{done,4}  {(int)clock.Elapsed.TotalMinutes}:{clock.Elapsed.Seconds:00}] {type.Name}.{map} [Threads={threads}] " +
                         $"{fitting} x {benchmark.OperationsPerInvoke:N0} ops: first {ComparisonTable.FormatNs(result.NanosecondsPerOp[0])}, " +
-                        $"last {ComparisonTable.FormatNs(result.NanosecondsPerOp[^1])} ns/op"));
+                        $"last {ComparisonTable.FormatNs(Last(result))} ns/op"));
                 }
 
                 if (row.Cells.Count > 0)
@@ -72,7 +73,7 @@ public static class LongRun
         var text = new StringBuilder();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Long run: one map per workload, {segments} segments of N operations each (N as in the quick run). Per map: ns/op of the first"));
-        text.AppendLine("segment -> ns/op of the last (xR = last/first: 1 is a steady state). SyncMap/CD: last segment over last segment.");
+        text.AppendLine("segment -> ns/op of the last (median of the last 3) (xR = last/first: 1 is a steady state). SyncMap/CD: last over last.");
         foreach (string[] line in lines)
         {
             for (int c = 0; c < line.Length; c++)
@@ -92,7 +93,7 @@ public static class LongRun
         md.AppendLine(CultureInfo.InvariantCulture, $"# GoSync long run ({segments} segments per run, one map per run)");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} logical cores, {Program.RuntimeInformationText()}.");
-        md.AppendLine("Each cell: ns/op of the first segment -> ns/op of the last segment (x last/first). A segment is N operations of the workload (N as in the quick run), all segments one Go run on one map. SyncMap/CD compares the last segments. Every segment is in GoSync-long-segments.csv.");
+        md.AppendLine("Each cell: ns/op of the first segment -> ns/op of the last segments (the median of the last three) (x last/first). A segment is N operations of the workload (N as in the quick run), all segments one Go run on one map. SyncMap/CD compares the last segments. Every segment is in GoSync-long-segments.csv.");
         md.AppendLine();
         string[] header = Header();
         md.AppendLine("| " + string.Join(" | ", header) + " |");
@@ -140,14 +141,23 @@ public static class LongRun
         {
             cells.Add(row.Cells.TryGetValue(map, out LongRunResult? r)
                 ? string.Create(CultureInfo.InvariantCulture,
-                    $"{ComparisonTable.FormatNs(r.NanosecondsPerOp[0])} -> {ComparisonTable.FormatNs(r.NanosecondsPerOp[^1])} (x{r.NanosecondsPerOp[^1] / r.NanosecondsPerOp[0]:0.00})")
+                    $"{ComparisonTable.FormatNs(r.NanosecondsPerOp[0])} -> {ComparisonTable.FormatNs(Last(r))} (x{Last(r) / r.NanosecondsPerOp[0]:0.00})")
                 : map == MapKind.CopyOnWrite && row.SkipsCopyOnWrite ? "skip" : "-");
         }
 
         cells.Add(row.Cells.TryGetValue(MapKind.SyncMap, out LongRunResult? s) && row.Cells.TryGetValue(MapKind.ConcurrentDictionary, out LongRunResult? c)
-            ? (s.NanosecondsPerOp[^1] / c.NanosecondsPerOp[^1]).ToString("0.00", CultureInfo.InvariantCulture)
+            ? (Last(s) / Last(c)).ToString("0.00", CultureInfo.InvariantCulture)
             : "-");
         return cells.ToArray();
+    }
+
+    /// <summary>The median ns/op of the last three segments (of those after the first when the run has fewer than four).</summary>
+    internal static double Last(LongRunResult result)
+    {
+        double[] ns = result.NanosecondsPerOp;
+        double[] tail = ns.Length >= 4 ? ns[^3..] : ns[1..];
+        Array.Sort(tail);
+        return tail[tail.Length / 2];
     }
 }
 
