@@ -13,7 +13,8 @@ namespace GoSync.Benchmarks;
 /// <summary>
 /// <c>--smoke</c>: every workload against every map (Go's skips kept) at every thread count, for a few thousand
 /// operations, with every result checked: Go's own b.Fatalf checks, each operation's expected result, and the map's
-/// final contents. No BenchmarkDotNet. One line per workload/map/threads; exit code 1 on any failure. CI runs it so
+/// final contents. No BenchmarkDotNet. One line per workload/map/threads; then the footprint, stall and scenario
+/// tables' code at tiny sizes and a two-segment long run, each checked; exit code 1 on any failure. CI runs it so
 /// the suite never rots.
 /// </summary>
 public static class Smoke
