@@ -102,11 +102,14 @@ public static class Program
 
         BenchSettings.ThreadCounts = options.Threads ?? BenchSettings.DefaultThreadCounts();
         bool Selects(string name) => options.Filters.Count == 0 || options.Filters.Any(f => f.MatchesWorkload(name));
+
+        // A table is selected by its own name only ('*' or 'Stalls', not '*.SyncMap').
+        bool SelectsTable(string name) => options.Filters.Count == 0 || options.Filters.Any(f => f.MatchesName(name));
         Type[] selected = options.FootprintOnly ? [] : Benchmarks.Where(t => Selects(t.Name)).ToArray();
         var tables = new ExtraTables(
-            Footprint: options.FootprintOnly || Selects("Footprint"),
-            Stalls: !options.FootprintOnly && Selects("Stalls"),
-            Scenarios: !options.FootprintOnly && Selects("Scenarios"));
+            Footprint: options.FootprintOnly || SelectsTable("Footprint"),
+            Stalls: !options.FootprintOnly && SelectsTable("Stalls"),
+            Scenarios: !options.FootprintOnly && SelectsTable("Scenarios"));
         if (selected.Length == 0 && !tables.Any)
         {
             Console.Error.WriteLine($"No workload matches {string.Join(", ", options.Filters)}. Workloads: {string.Join(", ", Benchmarks.Select(t => t.Name))}, Footprint, Stalls, Scenarios.");
@@ -438,6 +441,9 @@ public sealed class Filter
     /// <summary>True if the pattern selects the workload or any of its maps.</summary>
     public bool MatchesWorkload(string workload) =>
         _regex.IsMatch(workload) || Enum.GetNames<MapKind>().Any(map => _regex.IsMatch(workload + "." + map));
+
+    /// <summary>True if the pattern matches <paramref name="name"/> itself (a table beside the workloads).</summary>
+    public bool MatchesName(string name) => _regex.IsMatch(name);
 
     public bool Matches(string workload, string map) => _regex.IsMatch(workload) || _regex.IsMatch(workload + "." + map);
 
