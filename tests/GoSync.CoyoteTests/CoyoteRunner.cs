@@ -22,7 +22,7 @@ namespace GoSync.CoyoteTests;
 internal static class CoyoteRunner
 {
     /// <summary>Iterations per scenario in the default run.</summary>
-    public const uint DefaultIterations = 200;
+    public const uint DefaultIterations = 500;
 
     /// <summary>The engine's seed in the default run.</summary>
     public const uint DefaultSeed = 20261201;

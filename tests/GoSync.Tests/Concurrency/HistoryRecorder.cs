@@ -171,7 +171,7 @@ internal sealed class HistoryRecorder : IDisposable
         MapProbe.Snapshot before = MapProbe.Capture(map);
         Volatile.Write(ref _arrived, 0);
         _barrier.SignalAndWait(); // start: workers run their scripts
-        _barrier.SignalAndWait(); // end: every worker finished
+        ThreadTimeLimit.SignalAndWait(_barrier, $"seed={seed}"); // end: every worker finished
         _target = null;
         for (int t = 0; t < _failures.Length; t++)
         {
@@ -225,10 +225,10 @@ internal sealed class HistoryRecorder : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _barrier.SignalAndWait();
+        ThreadTimeLimit.SignalAndWait(_barrier, "stopping the workers");
         foreach (Thread worker in _workers)
         {
-            worker.Join();
+            ThreadTimeLimit.Join(worker, "stopping the workers");
         }
 
         _barrier.Dispose();
