@@ -40,6 +40,10 @@ if ! grep -q "Found 1 bug" "$copy/test.log"; then
   exit 1
 fi
 
+explored=$(grep -o 'Explored [0-9]* execution path' "$copy/test.log" | grep -o '[0-9]*')
+elapsed=$(grep -o 'Elapsed [0-9.]* sec' "$copy/test.log" | head -n 1 | grep -o '[0-9.]*')
+echo "=== seeded bug found by Coyote after $explored iteration(s) in $elapsed s (seed $seed)"
+
 trace=$(find "$out" -name '*.trace' | head -n 1)
 echo "=== coyote replay: $trace"
 set +e
