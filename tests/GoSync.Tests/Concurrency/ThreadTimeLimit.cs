@@ -23,11 +23,14 @@ internal static class ThreadTimeLimit
     public static TimeSpan Limit { get; } = TimeSpan.FromSeconds(120.0 * StressEnvironment.Scale);
 
     /// <summary>Waits for <paramref name="thread"/> to end; throws <see cref="TimeoutException"/> after <see cref="Limit"/>.</summary>
-    public static void Join(Thread thread, string context)
+    public static void Join(Thread thread, string context) => Join(thread, context, Limit);
+
+    /// <summary>As <see cref="Join(Thread, string)"/> with the limit <paramref name="limit"/>.</summary>
+    public static void Join(Thread thread, string context, TimeSpan limit)
     {
-        if (!thread.Join(Limit))
+        if (!thread.Join(limit))
         {
-            throw Timeout($"thread '{thread.Name}'", context);
+            throw Timeout($"thread '{thread.Name}'", context, limit);
         }
     }
 
@@ -36,7 +39,7 @@ internal static class ThreadTimeLimit
     {
         if (!task.Wait(Limit))
         {
-            throw Timeout("a task", context);
+            throw Timeout("a task", context, Limit);
         }
     }
 
@@ -45,10 +48,10 @@ internal static class ThreadTimeLimit
     {
         if (!barrier.SignalAndWait(Limit))
         {
-            throw Timeout("a barrier's other participants", context);
+            throw Timeout("a barrier's other participants", context, Limit);
         }
     }
 
-    private static TimeoutException Timeout(string what, string context) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"{what} still running after the {Limit.TotalSeconds:F0} s time limit ({context}): an operation spins or blocks."));
+    private static TimeoutException Timeout(string what, string context, TimeSpan limit) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{what} still running after the {limit.TotalSeconds:F1} s time limit ({context}): an operation spins or blocks."));
 }
