@@ -129,6 +129,7 @@ internal sealed class HistoryRecorder : IDisposable
     private MapUnderTest? _target;
     private int _arrived;
     private volatile bool _stopping;
+    private bool _timedOut; // set and read by the coordinating (test) thread only
 
     public HistoryRecorder(Workload workload, Func<SyncMap<int, int>, MapUnderTest>? wrap = null)
     {
@@ -171,7 +172,16 @@ internal sealed class HistoryRecorder : IDisposable
         MapProbe.Snapshot before = MapProbe.Capture(map);
         Volatile.Write(ref _arrived, 0);
         _barrier.SignalAndWait(); // start: workers run their scripts
-        ThreadTimeLimit.SignalAndWait(_barrier, $"seed={seed}"); // end: every worker finished
+        try
+        {
+            ThreadTimeLimit.SignalAndWait(_barrier, $"seed={seed}"); // end: every worker finished
+        }
+        catch (TimeoutException)
+        {
+            _timedOut = true; // a worker is stuck in the map: Dispose leaves the (background) workers
+            throw;
+        }
+
         _target = null;
         for (int t = 0; t < _failures.Length; t++)
         {
@@ -224,6 +234,11 @@ internal sealed class HistoryRecorder : IDisposable
 
     public void Dispose()
     {
+        if (_timedOut)
+        {
+            return; // waiting again would only replace the round's failure (with its seed) by another timeout
+        }
+
         _stopping = true;
         ThreadTimeLimit.SignalAndWait(_barrier, "stopping the workers");
         foreach (Thread worker in _workers)
