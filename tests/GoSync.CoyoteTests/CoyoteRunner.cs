@@ -67,7 +67,7 @@ internal static class CoyoteRunner
         File.WriteAllText(trace, engine.ReproducibleTrace);
         string assembly = typeof(Scenarios).Assembly.Location;
         throw new XunitException(string.Create(CultureInfo.InvariantCulture, $"""
-            Coyote found a bug in scenario {name} ({(string.IsNullOrEmpty(replay) ? $"seed {Seed}, up to {iterations ?? Iterations} iterations" : $"replaying {replay}")}), after {report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths} iterations:
+            Coyote found a bug in scenario {name} ({(string.IsNullOrEmpty(replay) ? $"seed {Seed}, up to {iterations ?? Iterations} iterations" : $"replaying {replay}")}), after {report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths} iteration(s):
             {string.Join("\n", report.BugReports)}
 
             {engine.GetReport()}
