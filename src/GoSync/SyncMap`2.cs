@@ -331,7 +331,11 @@ public sealed partial class SyncMap<TKey, TValue>
         {
             // Re-check: the dirty map may have been promoted while we waited for the lock.
             ReadOnly read = _read;
+#if GOSYNC_SEEDED_BUG_MISSING_RECHECK
+            Entry? e = null; // Seeded bug for the Coyote suite's self-check (tests/GoSync.CoyoteTests/seeded-bug-check.sh): no re-check.
+#else
             Entry? e = read.Find(key);
+#endif
             if (e is null && read.Amended)
             {
                 e = _dirty!.Find(key);
