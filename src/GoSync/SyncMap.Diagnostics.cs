@@ -20,9 +20,9 @@ public sealed partial class SyncMap<TKey, TValue>
         {
             ReadOnly read = _read;
             int expunged = 0;
-            foreach (ref readonly Bucket b in read.Buckets.AsSpan())
+            foreach (Entry? e in read.Entries.AsSpan(0, read.Used))
             {
-                if (b.Entry is not null && b.Entry.IsExpungedLocked)
+                if (e is not null && e.IsExpungedLocked)
                 {
                     expunged++;
                 }
@@ -38,9 +38,10 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <summary>
     /// A deeper view for tests that must see promotions, rebuilds and the hash tables themselves without reflecting on
     /// private fields: the identity of each table (the dirty table object, which each rebuild replaces and which stays
-    /// the identity of the read map it is promoted to; amending keeps it), every read entry with whether it is expunged, and
-    /// the stored hash codes of each table (keys sharing one hash code cost m(m+1)/2 Equals calls to find once each).
-    /// Takes the lock.
+    /// the identity of the read map it is promoted to; amending keeps it), every read entry with whether it is expunged,
+    /// the hash each table buckets each key by (the randomized one once a string table switched), the shape of each
+    /// table (slots, buckets, longest chain, the number of key comparisons that finding every key once costs), and the
+    /// miss filter. Takes the lock.
     /// </summary>
     internal ProbeState GetProbeState()
     {
@@ -48,31 +49,74 @@ public sealed partial class SyncMap<TKey, TValue>
         {
             ReadOnly read = _read;
             var entries = new List<(object Entry, bool Expunged)>(read.Count);
-            var readHashes = new List<int>(read.Count);
-            foreach (ref readonly Bucket b in read.Buckets.AsSpan())
+            foreach (Entry? e in read.Entries.AsSpan(0, read.Used))
             {
-                if (b.Entry is not null)
+                if (e is not null)
                 {
-                    entries.Add((b.Entry, b.Entry.IsExpungedLocked));
-                    readHashes.Add(b.Hash);
+                    entries.Add((e, e.IsExpungedLocked));
                 }
             }
 
-            List<int>? dirtyHashes = null;
-            if (_dirty is not null)
+            int filterBits = 0;
+            int filterSet = 0;
+            if (read.Filter is { } filter)
             {
-                dirtyHashes = new List<int>(_dirty.Count);
-                foreach (ref readonly Bucket b in _dirty.Buckets.AsSpan())
+                filterBits = filter.Length * 64;
+                foreach (long word in filter)
                 {
-                    if (b.Entry is not null)
-                    {
-                        dirtyHashes.Add(b.Hash);
-                    }
+                    filterSet += System.Numerics.BitOperations.PopCount((ulong)word);
                 }
             }
 
-            return new ProbeState(read.Identity, _dirty, _emptyRead.Identity, entries.ToArray(), readHashes.ToArray(), dirtyHashes?.ToArray());
+            return new ProbeState(
+                read.Identity,
+                _dirty,
+                _emptyRead.Identity,
+                entries.ToArray(),
+                BucketHashes(read),
+                _dirty is null ? null : BucketHashes(_dirty.Table),
+                ShapeOf(read),
+                _dirty is null ? null : ShapeOf(_dirty.Table),
+                filterBits,
+                filterSet);
         }
+    }
+
+    // The hash each key of a table is bucketed by, in slot order.
+    private static int[] BucketHashes(ReadOnly t)
+    {
+        var hashes = new List<int>(t.Count);
+        foreach (Entry? e in t.Entries.AsSpan(0, t.Used))
+        {
+            if (e is not null)
+            {
+                hashes.Add(typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(e.Key) : e.Hash);
+            }
+        }
+
+        return hashes.ToArray();
+    }
+
+    // See TableShape. O(slots + buckets).
+    private static TableShape ShapeOf(ReadOnly t)
+    {
+        int longest = 0;
+        long work = 0;
+        int nonEmpty = 0;
+        foreach (int head in t.Buckets)
+        {
+            int length = 0;
+            for (int i = head; i != 0; i = t.Next[i - 1])
+            {
+                length++;
+            }
+
+            nonEmpty += length == 0 ? 0 : 1;
+            longest = Math.Max(longest, length);
+            work += (long)length * (length + 1) / 2;
+        }
+
+        return new TableShape(t.Entries.Length, t.Used, t.Count, t.Buckets.Length, longest, work, nonEmpty, t.Randomized);
     }
 
     /// <summary>For tests: whether an entry taken from <see cref="ProbeState.ReadEntries"/> is expunged now (read lock-free).</summary>
@@ -85,7 +129,18 @@ public sealed partial class SyncMap<TKey, TValue>
         object EmptyReadTable,
         (object Entry, bool Expunged)[] ReadEntries,
         int[] ReadHashes,
-        int[]? DirtyHashes);
+        int[]? DirtyHashes,
+        TableShape Read,
+        TableShape? Dirty,
+        int FilterBits,
+        int FilterBitsSet);
+
+    /// <summary>
+    /// The shape of one table: entry slots allocated, slots used, keys, buckets, the longest chain, the chain steps that
+    /// finding every key once costs (the sum over chains of L(L+1)/2: each step is one stored-hash comparison, plus an
+    /// Equals call when the hashes match), the number of non-empty buckets, and whether it buckets by the randomized string hash.
+    /// </summary>
+    internal readonly record struct TableShape(int Slots, int Used, int Count, int Buckets, int LongestChain, long LookupWork, int NonEmptyBuckets, bool Randomized);
 
     /// <summary>
     /// Checks the invariants that tie the read map, the dirty map, the entry states, the miss counter and
@@ -98,40 +153,45 @@ public sealed partial class SyncMap<TKey, TValue>
         lock (_lock)
         {
             ReadOnly read = _read;
-            if (read is null || read.Buckets is null)
+            if (read is null || read.Entries is null)
             {
                 ThrowHelper.ThrowInvariant("the read snapshot is null.");
             }
 
-            if (_emptyRead.Count != 0 || _emptyRead.Amended || System.Array.Exists(_emptyRead.Buckets, static b => b.Entry is not null))
+            if (_emptyRead.Count != 0 || _emptyRead.Amended || _emptyRead.Used != 0 || System.Array.Exists(_emptyRead.Buckets, static b => b != 0))
             {
                 ThrowHelper.ThrowInvariant("the shared empty snapshot was written.");
             }
 
-            CheckTableLocked("read", read.Buckets, read.Shift, read.Count, read.Comparer);
+            CheckTableLocked("read", read);
+            if (read.Amended != read.Filter is not null)
+            {
+                ThrowHelper.ThrowInvariant("the read snapshot has a miss filter exactly when it is amended.");
+            }
+
             if (_dirty is not null)
             {
-                if (ReferenceEquals(_dirty.Buckets, read.Buckets))
+                if (ReferenceEquals(_dirty.Table.Entries, read.Entries) || ReferenceEquals(_dirty.Table, read))
                 {
-                    ThrowHelper.ThrowInvariant("the dirty map shares the read map's buckets.");
+                    ThrowHelper.ThrowInvariant("the dirty map shares the read map's arrays.");
                 }
 
-                CheckTableLocked("dirty", _dirty.Buckets, _dirty.Shift, _dirty.Count, _dirty.Comparer);
+                CheckTableLocked("dirty", _dirty.Table);
             }
 
             var live = new HashSet<Entry>(ReferenceEqualityComparer.Instance);
-            foreach (ref readonly Bucket b in read.Buckets.AsSpan())
+            foreach (Entry? e in read.Entries.AsSpan(0, read.Used))
             {
-                if (b.Entry is null)
+                if (e is null)
                 {
                     continue;
                 }
 
-                Slot slot = b.Entry.LoadSlot();
+                Slot slot = e.LoadSlot();
                 bool expunged = slot.IsExpunged;
                 if (slot.IsLive)
                 {
-                    live.Add(b.Entry);
+                    live.Add(e);
                 }
 
                 if (_dirty is null)
@@ -139,22 +199,22 @@ public sealed partial class SyncMap<TKey, TValue>
                     // Invariant 3: X exists only while a dirty map exists.
                     if (expunged)
                     {
-                        ThrowHelper.ThrowInvariant($"read entry for key '{b.Key}' is expunged but there is no dirty map.");
+                        ThrowHelper.ThrowInvariant($"read entry for key '{e.Key}' is expunged but there is no dirty map.");
                     }
 
                     continue;
                 }
 
-                Entry? dirtyEntry = _dirty.Find(b.Key);
+                Entry? dirtyEntry = _dirty.Find(e.Key, e.Hash);
                 if (expunged && dirtyEntry is not null)
                 {
-                    ThrowHelper.ThrowInvariant($"expunged entry for key '{b.Key}' is in the dirty map.");
+                    ThrowHelper.ThrowInvariant($"expunged entry for key '{e.Key}' is in the dirty map.");
                 }
 
                 // Invariant 2: every non-expunged read entry is in the dirty map, as the same object.
-                if (!expunged && !ReferenceEquals(dirtyEntry, b.Entry))
+                if (!expunged && !ReferenceEquals(dirtyEntry, e))
                 {
-                    ThrowHelper.ThrowInvariant($"read entry for key '{b.Key}' is not the dirty map's entry for it.");
+                    ThrowHelper.ThrowInvariant($"read entry for key '{e.Key}' is not the dirty map's entry for it.");
                 }
             }
 
@@ -173,27 +233,41 @@ public sealed partial class SyncMap<TKey, TValue>
             }
             else
             {
-                foreach (ref readonly Bucket b in _dirty.Buckets.AsSpan())
+                ReadOnly dirty = _dirty.Table;
+                for (int i = 0; i < dirty.Used; i++)
                 {
-                    if (b.Entry is null)
+                    Entry? e = dirty.Entries[i];
+                    if (e is null)
                     {
                         continue;
                     }
 
-                    Slot slot = b.Entry.LoadSlot();
+                    Slot slot = e.LoadSlot();
                     if (slot.IsExpunged)
                     {
-                        ThrowHelper.ThrowInvariant($"dirty entry for key '{b.Key}' is expunged.");
+                        ThrowHelper.ThrowInvariant($"dirty entry for key '{e.Key}' is expunged.");
                     }
 
                     if (slot.IsLive)
                     {
-                        live.Add(b.Entry);
+                        live.Add(e);
                     }
 
-                    if (!read.Amended && read.Find(b.Key) is null)
+                    bool dirtyOnly = FindInTable(read, e.Key, e.Hash) is null;
+                    if (dirtyOnly && !read.Amended)
                     {
-                        ThrowHelper.ThrowInvariant($"dirty map holds new key '{b.Key}' but the read map is not amended.");
+                        ThrowHelper.ThrowInvariant($"dirty map holds new key '{e.Key}' but the read map is not amended.");
+                    }
+
+                    // The miss filter's invariant: every dirty-only key's bit is set in the current snapshot's filter.
+                    if (dirtyOnly && !read.MayBeDirtyOnly(e.Hash))
+                    {
+                        ThrowHelper.ThrowInvariant($"dirty-only key '{e.Key}' has no bit in the miss filter.");
+                    }
+
+                    if (i < _dirty.BaseCount && dirtyOnly)
+                    {
+                        ThrowHelper.ThrowInvariant($"key '{e.Key}' in the rebuilt prefix of the dirty map is not in the read map.");
                     }
                 }
 
@@ -211,50 +285,73 @@ public sealed partial class SyncMap<TKey, TValue>
     }
 
     /// <summary>
-    /// The hash table's own invariants: a power-of-two bucket array at most half full, the count right, every
-    /// stored hash what the table's comparer gives, and every key reachable from its home bucket (no empty bucket
-    /// between them) and found there by a lookup (so no key is in the table twice).
+    /// The hash table's own invariants: array lengths (a prime bucket count at least the slot count, its fast-modulo
+    /// multiplier), the count right, every stored hash what the table's comparer gives, every used slot in exactly one
+    /// chain, the chain of its own bucket, and found there by a lookup (so no key is in the table twice), free slots
+    /// empty, and no chain of a non-randomized string table longer than <see cref="MaxChainBeforeRandomizing"/>.
     /// </summary>
-    private static void CheckTableLocked(string name, Bucket[] buckets, int shift, int count, IEqualityComparer<TKey>? comparer)
+    private static void CheckTableLocked(string name, ReadOnly t)
     {
-        if (buckets.Length < MinBuckets || !System.Numerics.BitOperations.IsPow2(buckets.Length) || shift != ShiftFor(buckets.Length))
+        int slots = t.Entries.Length;
+        if (slots < MinCapacity || t.Next.Length != slots || t.Used < 0 || t.Used > slots ||
+            t.Buckets.Length < slots || PrimeAtLeast(t.Buckets.Length) != t.Buckets.Length ||
+            t.Multiplier != FastModMultiplier(t.Buckets.Length))
         {
-            ThrowHelper.ThrowInvariant($"the {name} map has {buckets.Length} buckets with shift {shift}.");
+            ThrowHelper.ThrowInvariant($"the {name} map has {slots} slots ({t.Used} used), {t.Next.Length} links and {t.Buckets.Length} buckets.");
         }
 
-        int occupied = 0;
-        int mask = buckets.Length - 1;
-        for (int i = 0; i < buckets.Length; i++)
+        var seen = new bool[slots];
+        int linked = 0;
+        bool floodable = typeof(TKey) == typeof(string) && !t.Randomized && t.Comparer is NonRandomizedOrdinalComparer;
+        for (int b = 0; b < t.Buckets.Length; b++)
         {
-            Bucket b = buckets[i];
-            if (b.Entry is null)
+            int length = 0;
+            for (int link = t.Buckets[b]; link != 0; link = t.Next[link - 1])
             {
-                continue;
-            }
-
-            occupied++;
-            if (b.Hash != HashOf(comparer, b.Key))
-            {
-                ThrowHelper.ThrowInvariant($"the {name} map stores a stale hash for key '{b.Key}'.");
-            }
-
-            for (int j = HomeBucket(b.Hash, shift); j != i; j = (j + 1) & mask)
-            {
-                if (buckets[j].Entry is null)
+                int i = link - 1;
+                if (i >= t.Used || seen[i] || t.Entries[i] is not { } e)
                 {
-                    ThrowHelper.ThrowInvariant($"key '{b.Key}' of the {name} map is cut off from its home bucket.");
+                    ThrowHelper.ThrowInvariant($"bucket {b} of the {name} map links slot {i}, which is unused, free or linked twice.");
+                    return;
+                }
+
+                seen[i] = true;
+                linked++;
+                length++;
+                if (e.Hash != HashOf(t.Comparer, e.Key))
+                {
+                    ThrowHelper.ThrowInvariant($"the {name} map stores a stale hash for key '{e.Key}'.");
+                }
+
+                int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(e.Key) : e.Hash;
+                if (BucketIndex(bucketHash, t.Multiplier, t.Buckets) != b)
+                {
+                    ThrowHelper.ThrowInvariant($"key '{e.Key}' of the {name} map is in the chain of another bucket.");
+                }
+
+                if (!ReferenceEquals(FindInTable(t, e.Key, e.Hash), e))
+                {
+                    ThrowHelper.ThrowInvariant($"key '{e.Key}' is in the {name} map twice.");
                 }
             }
 
-            if (!ReferenceEquals(FindInTable(buckets, shift, comparer, b.Key), b.Entry))
+            if (floodable && length > MaxChainBeforeRandomizing)
             {
-                ThrowHelper.ThrowInvariant($"key '{b.Key}' is in the {name} map twice.");
+                ThrowHelper.ThrowInvariant($"bucket {b} of the {name} map (non-randomized strings) has a chain of {length}.");
             }
         }
 
-        if (occupied != count || count * 2 > buckets.Length)
+        for (int i = 0; i < slots; i++)
         {
-            ThrowHelper.ThrowInvariant($"the {name} map counts {count} keys in {buckets.Length} buckets but holds {occupied}.");
+            if (!seen[i] && t.Entries[i] is not null)
+            {
+                ThrowHelper.ThrowInvariant($"slot {i} of the {name} map holds an entry that no chain reaches.");
+            }
+        }
+
+        if (linked != t.Count)
+        {
+            ThrowHelper.ThrowInvariant($"the {name} map counts {t.Count} keys but holds {linked}.");
         }
     }
 }

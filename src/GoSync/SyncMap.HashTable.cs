@@ -3,49 +3,30 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using GoSync.Internal;
 
 namespace GoSync;
 
-// The hash table behind both of Go's maps (read and dirty): open addressing with linear probing over an array of
-// buckets whose length is a power of two, at most half full. A bucket holds the key, its stored hash and the Entry
-// inline, so a lookup in the read map is _read -> bucket array -> bucket -> Entry, with no other object in between.
-// The stored hashes let the table grow and the dirty map be rebuilt without calling the key comparer.
+// The hash table behind both of Go's maps (read and dirty): separate chaining, as Dictionary and ConcurrentDictionary
+// do, over three arrays: Buckets (chain heads), Entries (a dense array of the shared Entry objects, which hold the
+// key and its hash) and Next (the chain links, parallel to Entries). The bucket count is a prime at least the entry
+// capacity (so chains average at most one link), and a bucket is found by a fast modulo of the raw hash, which keeps
+// sequential int keys in sequential buckets. A lookup walks exactly its bucket's chain: keys with other hashes cost
+// it only when they share the bucket, which the prime modulus makes as rare as chance allows, and keys sharing its
+// hash cost it one Equals each (design.md, "The tables").
 public sealed partial class SyncMap<TKey, TValue>
 {
-    /// <summary>Smallest bucket array (a power of two, at least 2 so that the shift below stays under 32).</summary>
-    private const int MinBuckets = 4;
+    /// <summary>Smallest entry capacity (and bucket count, a prime).</summary>
+    private const int MinCapacity = 3;
 
     /// <summary>
-    /// An insert whose probe sequence passes this many occupied buckets, in a table hashing strings with the
-    /// non-randomized comparer, switches that table to the randomized comparer (hash-flooding defence, as
-    /// Dictionary and ConcurrentDictionary do).
+    /// The longest chain a table hashing strings with the non-randomized comparer may hold: an insert that makes a
+    /// chain longer, or a growth or rebuild that leaves one longer, switches that table to the randomized comparer
+    /// (hash-flooding defence, as Dictionary does after 100 collisions). Chain length is exactly what a lookup in
+    /// that bucket can cost, so the bound holds however the chain came about (HashFloodingTests, FloodingBoundTests).
     /// </summary>
-    private const int MaxProbesBeforeRandomizing = 100;
-
-    /// <summary>
-    /// A bucket of the table: empty when <see cref="Entry"/> is null. Written only while its array belongs to a dirty
-    /// table (under the map's lock); read without the lock once the array is published in a read snapshot, after which
-    /// it is never written again (the Volatile.Write that published the snapshot orders those writes before any read).
-    /// </summary>
-    private struct Bucket
-    {
-        /// <summary>The key's hash code, as the table's comparer gives it.</summary>
-        internal int Hash;
-
-        internal TKey Key;
-
-        internal Entry? Entry;
-    }
-
-    /// <summary>The bucket where a probe for <paramref name="hash"/> starts (Fibonacci hashing: spreads sequential and strided hashes).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int HomeBucket(int hash, int shift) => (int)(((uint)hash * 0x9E3779B9u) >> shift);
-
-    /// <summary>The shift for a bucket array of <paramref name="length"/> (a power of two, at least 2).</summary>
-    private static int ShiftFor(int length) => 32 - BitOperations.Log2((uint)length);
+    private const int MaxChainBeforeRandomizing = 100;
 
     /// <summary>The key's hash: the devirtualised default comparer for a value-type key without a custom comparer, else <paramref name="comparer"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -54,23 +35,29 @@ public sealed partial class SyncMap<TKey, TValue>
             ? EqualityComparer<TKey>.Default.GetHashCode(key)
             : comparer!.GetHashCode(key);
 
+    /// <summary>The randomized hash of a string key (only for tables that switched, <see cref="ReadOnly.Randomized"/>).</summary>
+    private static int RandomizedHash(TKey key)
+    {
+        Debug.Assert(typeof(TKey) == typeof(string));
+        return EqualityComparer<string>.Default.GetHashCode((string)(object)key!);
+    }
+
     /// <summary>
-    /// Whether a bucket holds <paramref name="key"/> (with hash <paramref name="hash"/>) under the default comparer
-    /// of a value-type key. For primitive keys the key comparison alone decides (equal keys have equal hashes), which
-    /// saves a compare and a branch per probe; for other structs the stored hash filters before Equals runs.
+    /// Whether an entry holds <paramref name="key"/> (with primary hash <paramref name="hash"/>) under the default
+    /// comparer of a value-type key. For keys of at most 32 bits whose default hash is injective the key comparison
+    /// alone decides; for other structs the stored hash filters before Equals runs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool DefaultKeyMatches(ref Bucket b, int hash, TKey key)
+    private static bool DefaultKeyMatches(Entry e, int hash, TKey key)
     {
-        if (typeof(TKey) == typeof(int) || typeof(TKey) == typeof(uint) || typeof(TKey) == typeof(long) ||
-            typeof(TKey) == typeof(ulong) || typeof(TKey) == typeof(short) || typeof(TKey) == typeof(ushort) ||
-            typeof(TKey) == typeof(byte) || typeof(TKey) == typeof(sbyte) || typeof(TKey) == typeof(char) ||
-            typeof(TKey) == typeof(nint) || typeof(TKey) == typeof(nuint))
+        if (typeof(TKey) == typeof(int) || typeof(TKey) == typeof(uint) || typeof(TKey) == typeof(short) ||
+            typeof(TKey) == typeof(ushort) || typeof(TKey) == typeof(byte) || typeof(TKey) == typeof(sbyte) ||
+            typeof(TKey) == typeof(char))
         {
-            return EqualityComparer<TKey>.Default.Equals(b.Key, key);
+            return EqualityComparer<TKey>.Default.Equals(e.Key, key);
         }
 
-        return b.Hash == hash && EqualityComparer<TKey>.Default.Equals(b.Key, key);
+        return e.Hash == hash && EqualityComparer<TKey>.Default.Equals(e.Key, key);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -80,10 +67,10 @@ public sealed partial class SyncMap<TKey, TValue>
             : comparer!.Equals(stored, key);
 
     /// <summary>
-    /// The comparer a new table uses for <paramref name="userComparer"/> (null meaning the default):
+    /// The primary comparer the tables use for <paramref name="userComparer"/> (null meaning the default):
     /// null for a value-type key with the default comparer (devirtualised); for string keys with the default or
-    /// the ordinal comparer, the fast non-randomized ordinal comparer (switched to the randomized one when probes
-    /// grow long); otherwise the user's comparer or the default one.
+    /// the ordinal comparer, the fast non-randomized ordinal comparer (a table buckets by the randomized hash once
+    /// a chain grows too long); otherwise the user's comparer or the default one.
     /// </summary>
     private static IEqualityComparer<TKey>? TableComparerFor(IEqualityComparer<TKey>? userComparer)
     {
@@ -101,276 +88,310 @@ public sealed partial class SyncMap<TKey, TValue>
         return userComparer ?? EqualityComparer<TKey>.Default;
     }
 
-    /// <summary>Finds the entry of <paramref name="key"/> in a table; null if absent. May throw only from the comparer.</summary>
-    /// <remarks>
-    /// For a value-type key with the default comparer the loop below is all the JIT emits (no call, so no spills);
-    /// every other case goes through <see cref="FindWithComparer"/>, as Dictionary's own split does.
-    /// </remarks>
+    /// <summary>
+    /// The bucket of <paramref name="hash"/>: hash mod the (prime) bucket count, by Lemire's fast modulo on 64-bit
+    /// processes (one multiply-high: <paramref name="multiplier"/> is ceil(2^64 / count)), exact for every 32-bit hash and count.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Entry? FindInTable(Bucket[] buckets, int shift, IEqualityComparer<TKey>? comparer, TKey key)
+    private static int BucketIndex(int hash, ulong multiplier, int[] buckets)
     {
-        if (typeof(TKey).IsValueType && comparer is null)
+        if (Environment.Is64BitProcess)
         {
-            int hash = EqualityComparer<TKey>.Default.GetHashCode(key);
-            int i = HomeBucket(hash, shift);
-            while (true)
+            return (int)Math.BigMul(multiplier * (uint)hash, (ulong)(uint)buckets.Length, out _);
+        }
+
+        return (int)((uint)hash % (uint)buckets.Length);
+    }
+
+    /// <summary>The multiplier of <see cref="BucketIndex"/> for <paramref name="count"/> buckets.</summary>
+    private static ulong FastModMultiplier(int count) => (ulong.MaxValue / (uint)count) + 1;
+
+    /// <summary>The smallest prime at least <paramref name="n"/> (and at least <see cref="MinCapacity"/>). Trial division: O(sqrt n), run only when a table is allocated.</summary>
+    private static int PrimeAtLeast(int n)
+    {
+        if (n <= MinCapacity)
+        {
+            return MinCapacity;
+        }
+
+        for (int c = n | 1; c > 0; c += 2)
+        {
+            bool prime = true;
+            for (int d = 3; (long)d * d <= c; d += 2)
             {
-                ref Bucket b = ref buckets[i];
-                Entry? e = b.Entry;
-                if (e is null || DefaultKeyMatches(ref b, hash, key))
+                if (c % d == 0)
+                {
+                    prime = false;
+                    break;
+                }
+            }
+
+            if (prime)
+            {
+                return c;
+            }
+        }
+
+        throw new OutOfMemoryException();
+    }
+
+    /// <summary>
+    /// Finds the entry of <paramref name="key"/> (primary hash <paramref name="hash"/>) in a table; null if absent.
+    /// Cost: the length of the key's bucket chain, which is O(1) expected for well-hashed keys whatever the other keys
+    /// and the history (ChainingTests.CollidersBesideGoodKeys_CostOnlyEachOther, RangeDeleteFirst_...), and at most
+    /// <see cref="MaxChainBeforeRandomizing"/> for non-randomized string keys (FloodingBoundTests). May throw only from the comparer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Entry? FindInTable(ReadOnly t, TKey key, int hash)
+    {
+        if (typeof(TKey).IsValueType && t.Comparer is null)
+        {
+            // No user code runs here, and a published table is immutable: the walk sees one consistent chain.
+            Entry?[] entries = t.Entries;
+            int[] next = t.Next;
+            int i = t.Buckets[BucketIndex(hash, t.Multiplier, t.Buckets)] - 1;
+            while ((uint)i < (uint)entries.Length)
+            {
+                Entry e = entries[i]!;
+                if (DefaultKeyMatches(e, hash, key))
                 {
                     return e;
                 }
 
-                i = (i + 1) & (buckets.Length - 1);
+                i = next[i] - 1;
             }
+
+            return null;
         }
 
-        return FindWithComparer(buckets, shift, comparer, key);
+        return FindWithComparer(t, key, hash);
     }
 
-    /// <summary><see cref="FindInTable"/> through a comparer object (reference-type keys, or a custom comparer).</summary>
-    private static Entry? FindWithComparer(Bucket[] buckets, int shift, IEqualityComparer<TKey>? comparer, TKey key)
+    /// <summary>
+    /// <see cref="FindInTable"/> through a comparer object (reference-type keys, or a custom comparer). The comparer is
+    /// user code and may re-enter the map under its lock and relink a dirty table under this walk: the walk then stops
+    /// at a freed slot or after as many steps as the table has slots, and the locked caller, which checks the map's
+    /// version after every lookup, looks again.
+    /// </summary>
+    private static Entry? FindWithComparer(ReadOnly t, TKey key, int hash)
     {
-        int hash = HashOf(comparer, key);
-        int mask = buckets.Length - 1;
-        int i = HomeBucket(hash, shift);
-        while (true)
+        IEqualityComparer<TKey>? comparer = t.Comparer;
+        int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(key) : hash;
+        Entry?[] entries = t.Entries;
+        int[] next = t.Next;
+        int i = t.Buckets[BucketIndex(bucketHash, t.Multiplier, t.Buckets)] - 1;
+        for (int steps = 0; (uint)i < (uint)entries.Length && steps < entries.Length; steps++)
         {
-            ref Bucket b = ref buckets[i];
-            Entry? e = b.Entry;
-            if (e is null || (b.Hash == hash && KeyEquals(comparer, b.Key, key)))
+            Entry? e = entries[i];
+            if (e is null)
+            {
+                return null; // a re-entrant comparer freed this slot; the caller's version check catches it
+            }
+
+            if (e.Hash == hash && KeyEquals(comparer, e.Key, key))
             {
                 return e;
             }
 
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// <summary>Places a key known to be absent into the first empty bucket of its probe sequence; returns the number of occupied buckets passed.</summary>
-    private static int PlaceNew(Bucket[] buckets, int shift, int hash, TKey key, Entry entry)
-    {
-        int mask = buckets.Length - 1;
-        int i = HomeBucket(hash, shift);
-        int probes = 0;
-        while (buckets[i].Entry is not null)
-        {
-            i = (i + 1) & mask;
-            probes++;
+            i = next[i] - 1;
         }
 
-        ref Bucket b = ref buckets[i];
-        b.Hash = hash;
-        b.Key = key;
-        b.Entry = entry;
-        return probes;
-    }
-
-    /// <summary>A bucket array with room for <paramref name="count"/> keys at most half full.</summary>
-    private static Bucket[] NewBuckets(int count)
-    {
-        int length = count <= MinBuckets / 2 ? MinBuckets : (int)BitOperations.RoundUpToPowerOf2((uint)count * 2);
-        return new Bucket[length];
+        return null;
     }
 
     /// <summary>
     /// Go's dirty map: a table written only under the map's lock and never seen by lock-free readers until
-    /// <see cref="Publish"/> hands its arrays to a read snapshot, after which the map drops this object.
+    /// <see cref="Publish"/> hands its table object (already the read snapshot to be, unamended) to the read map,
+    /// after which the map drops this object. Promotion therefore allocates nothing.
     /// </summary>
     private sealed class DirtyTable
     {
-        // All fields: read and written only under the map's lock.
-        private Bucket[] _buckets;
-        private int _shift;
-        private int _count;
+        // The snapshot this table becomes at promotion; its arrays and counts are written here, under the map's lock,
+        // until Publish, and never after (the Volatile.Write that publishes it orders every write before any reader's).
+        private readonly ReadOnly _t;
 
-        // Fixed at creation (a rebuilt dirty map takes the read map's), except that a string table may switch once
-        // from the non-randomized to the randomized comparer (see MaxProbesBeforeRandomizing).
-        private IEqualityComparer<TKey>? _comparer;
+        // Head (1-based) of the free slots of Entries, linked through Next; 0 when none. Only slots at or after
+        // _baseCount are ever freed (only dirty-only keys leave a dirty table), so the copied prefix stays dense.
+        private int _freeList;
 
-        internal DirtyTable(int capacity, IEqualityComparer<TKey>? comparer)
+        // Slots [0, _baseCount) hold the entries copied from the read map when this table was built; the slots after
+        // it hold keys added since (new keys, or expunged keys re-added). The miss filter is rebuilt from the latter.
+        private readonly int _baseCount;
+
+        /// <summary>An empty table with room for <paramref name="capacity"/> keys.</summary>
+        internal DirtyTable(IEqualityComparer<TKey>? comparer, int capacity)
         {
-            _buckets = NewBuckets(capacity);
-            _shift = ShiftFor(_buckets.Length);
-            _comparer = comparer;
+            _t = new ReadOnly(comparer, capacity, randomized: false, identity: this);
         }
 
         /// <summary>
-        /// A dirty table starting as an exact copy of a read snapshot's table: the bucket array is cloned (a block
-        /// copy: no hashing, no probing, no comparer), with the same comparer, so stored hashes stay valid.
+        /// Go's dirtyLocked copy: a table holding every entry of <paramref name="read"/> that is not deleted, each
+        /// deleted (N) one being expunged (N -> X) instead; sized for <paramref name="capacity"/> keys (grown if more
+        /// survive). O(n) in the read table's slots, no comparer (hashes come from the entries), no allocation but the
+        /// three arrays; the copy is dense, in the read table's order (RebuildTests).
         /// </summary>
-        internal DirtyTable(ReadOnly read)
+        internal DirtyTable(ReadOnly read, int capacity)
         {
-            _buckets = (Bucket[])read.Buckets.Clone();
-            _shift = read.Shift;
-            _count = read.Count;
-            _comparer = read.Comparer;
-        }
-
-        /// <summary>Number of keys.</summary>
-        internal int Count => _count;
-
-        /// <summary>
-        /// Removes the bucket holding exactly <paramref name="entry"/> (found from its stored <paramref name="hash"/>
-        /// by reference comparison, so no comparer runs). The entry must be in the table.
-        /// </summary>
-        internal void RemoveEntry(int hash, Entry entry)
-        {
-            int mask = _buckets.Length - 1;
-            int i = HomeBucket(hash, _shift);
-            while (!ReferenceEquals(_buckets[i].Entry, entry))
+            _t = new ReadOnly(read.Comparer, capacity, read.Randomized, identity: this);
+            Entry?[] entries = read.Entries;
+            for (int i = 0; i < read.Used; i++)
             {
-                Debug.Assert(_buckets[i].Entry is not null, "the entry must be in the table");
-                i = (i + 1) & mask;
+                Entry? e = entries[i];
+                if (e is not null && !e.TryExpungeLocked())
+                {
+                    Insert(e, checkChain: false);
+                }
             }
 
-            RemoveAt(i);
+            _baseCount = _t.Used;
+            CheckLongestChain();
         }
 
-        /// <summary>The buckets, for walks over every key (empty buckets have a null entry).</summary>
-        internal Bucket[] Buckets => _buckets;
+        /// <summary>The table (for walks over every key and for diagnostics).</summary>
+        internal ReadOnly Table => _t;
 
-        /// <summary>The home-bucket shift of <see cref="Buckets"/>.</summary>
-        internal int Shift => _shift;
+        /// <summary>Number of keys.</summary>
+        internal int Count => _t.Count;
 
-        /// <summary>The comparer of the stored hashes.</summary>
-        internal IEqualityComparer<TKey>? Comparer => _comparer;
+        /// <summary>The slots holding keys added since the table was built: [<see cref="BaseCount"/>, Used).</summary>
+        internal int BaseCount => _baseCount;
 
-        /// <summary>The entry of <paramref name="key"/>, or null. May throw only from the comparer.</summary>
-        internal Entry? Find(TKey key) => FindInTable(_buckets, _shift, _comparer, key);
+        /// <summary>The entry of <paramref name="key"/> (primary hash <paramref name="hash"/>), or null. May throw only from the comparer.</summary>
+        internal Entry? Find(TKey key, int hash) => FindInTable(_t, key, hash);
 
         /// <summary>
-        /// Adds a key that is absent, or replaces the entry of a present one. The comparer runs before anything
-        /// changes, so a throwing comparer leaves the table as it was.
+        /// Adds an entry whose key is absent. Calls no user code (the hash is the entry's, or the randomized string hash).
+        /// O(1) amortized: a free slot, or the next slot, growing the arrays by half when full (one block copy and one
+        /// relink, never a comparer); for non-randomized strings it also counts the chain it extends (O(chain) &lt;= 100).
         /// </summary>
-        internal void Set(TKey key, Entry entry)
+        internal void Insert(Entry e, bool checkChain = true)
         {
-            int hash = HashOf(_comparer, key);
-            int mask = _buckets.Length - 1;
-            int i = HomeBucket(hash, _shift);
-            while (true)
+            ReadOnly t = _t;
+            int i;
+            if (_freeList != 0)
             {
-                ref Bucket b = ref _buckets[i];
-                if (b.Entry is null)
+                i = _freeList - 1;
+                _freeList = t.Next[i];
+            }
+            else
+            {
+                if (t.Used == t.Entries.Length)
                 {
-                    break;
+                    Grow();
                 }
 
-                if (b.Hash == hash && KeyEquals(_comparer, b.Key, key))
+                i = t.Used++;
+            }
+
+            t.Entries[i] = e;
+            ref int head = ref t.Buckets[BucketIndex(BucketHash(e), t.Multiplier, t.Buckets)];
+            t.Next[i] = head;
+            head = i + 1;
+            t.Count++;
+            if (checkChain && IsFloodable && ChainLength(head) > MaxChainBeforeRandomizing)
+            {
+                Randomize();
+            }
+        }
+
+        /// <summary>Removes exactly <paramref name="e"/> (found by reference in its chain: no comparer). O(chain).</summary>
+        internal void RemoveEntry(Entry e)
+        {
+            ReadOnly t = _t;
+            ref int link = ref t.Buckets[BucketIndex(BucketHash(e), t.Multiplier, t.Buckets)];
+            while (link != 0)
+            {
+                int i = link - 1;
+                if (ReferenceEquals(t.Entries[i], e))
                 {
-                    b.Entry = entry;
+                    Debug.Assert(i >= _baseCount, "only keys added since the rebuild leave a dirty table");
+                    link = t.Next[i];
+                    t.Entries[i] = null; // the key and entry are no longer referenced (Go's issue 40999)
+                    t.Next[i] = _freeList;
+                    _freeList = i + 1;
+                    t.Count--;
                     return;
                 }
 
-                i = (i + 1) & mask;
+                link = ref t.Next[i];
             }
 
-            AddHashed(hash, key, entry);
+            Debug.Fail("the entry must be in the table");
         }
 
-        /// <summary>Adds a key known to be absent, with its hash under this table's comparer. Calls no comparer except when switching to the randomized string comparer.</summary>
-        internal void AddHashed(int hash, TKey key, Entry entry)
+        /// <summary>The read snapshot that takes over this table (O(1), no allocation); the caller must drop this object at once.</summary>
+        internal ReadOnly Publish() => _t;
+
+        // Whether chains of this table must be bounded: string keys under the non-randomized comparer.
+        private bool IsFloodable => typeof(TKey) == typeof(string) && !_t.Randomized && _t.Comparer is NonRandomizedOrdinalComparer;
+
+        private int BucketHash(Entry e) => typeof(TKey) == typeof(string) && _t.Randomized ? RandomizedHash(e.Key) : e.Hash;
+
+        private int ChainLength(int head)
         {
-            if ((_count + 1) * 2 > _buckets.Length)
+            int length = 0;
+            for (int i = head; i != 0; i = _t.Next[i - 1])
             {
-                Resize(_buckets.Length * 2, _comparer); // same comparer: stored hashes (and this one) stay valid
+                length++;
             }
 
-            int probes = PlaceNew(_buckets, _shift, hash, key, entry);
-            _count++;
-            if (probes > MaxProbesBeforeRandomizing && _comparer is NonRandomizedOrdinalComparer)
-            {
-                // A probe sequence this long with a good hash means crafted collisions: rehash every key with the
-                // randomized string comparer (string hashing cannot throw).
-                Resize(_buckets.Length, (IEqualityComparer<TKey>)(object)EqualityComparer<string>.Default);
-            }
+            return length;
         }
 
-        /// <summary>Removes <paramref name="key"/> and returns its entry (null if absent). May throw only from the comparer, before any change.</summary>
-        internal Entry? Remove(TKey key)
+        // After a relink (growth or rebuild) of a floodable table: O(n) over the links, switching if a chain is too long.
+        private void CheckLongestChain()
         {
-            int hash = HashOf(_comparer, key);
-            int mask = _buckets.Length - 1;
-            int i = HomeBucket(hash, _shift);
-            while (true)
+            if (!IsFloodable)
             {
-                ref Bucket b = ref _buckets[i];
-                Entry? e = b.Entry;
-                if (e is null)
-                {
-                    return null;
-                }
+                return;
+            }
 
-                if (b.Hash == hash && KeyEquals(_comparer, b.Key, key))
+            foreach (int head in _t.Buckets)
+            {
+                if (ChainLength(head) > MaxChainBeforeRandomizing)
                 {
-                    RemoveAt(i);
-                    return e;
+                    Randomize();
+                    return;
                 }
-
-                i = (i + 1) & mask;
             }
         }
 
-        /// <summary>
-        /// Empties bucket <paramref name="hole"/> by backward-shift deletion: later buckets of the same cluster
-        /// whose home is not cyclically in (hole, j] move back, so every key stays reachable from its home
-        /// bucket without tombstones. The removed key and entry are no longer referenced (Go's issue 40999).
-        /// </summary>
-        private void RemoveAt(int hole)
+        // Grows the arrays by half (amortized O(1) per insert; entries keep their slots, so nothing is copied twice
+        // but the arrays themselves) and relinks every chain from the stored hashes.
+        private void Grow()
         {
-            Bucket[] buckets = _buckets;
-            int mask = buckets.Length - 1;
-            int j = hole;
-            while (true)
-            {
-                j = (j + 1) & mask;
-                if (buckets[j].Entry is null)
-                {
-                    break;
-                }
-
-                int home = HomeBucket(buckets[j].Hash, _shift);
-                bool stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
-                if (!stays)
-                {
-                    buckets[hole] = buckets[j];
-                    hole = j;
-                }
-            }
-
-            buckets[hole] = default;
-            _count--;
+            ReadOnly t = _t;
+            Debug.Assert(_freeList == 0, "a table grows only when every slot is used");
+            int capacity = (int)Math.Min(Array.MaxLength, (long)t.Entries.Length + Math.Max(t.Entries.Length >> 1, MinCapacity));
+            Array.Resize(ref t.Entries, capacity);
+            Array.Resize(ref t.Next, capacity);
+            t.SetBuckets(capacity);
+            Relink();
+            CheckLongestChain();
         }
 
-        /// <summary>Removes every key, keeping the bucket array (Go keeps the emptied dirty map).</summary>
-        internal void Clear()
+        // A crafted flood: bucket every key by the randomized string hash from now on (string hashing cannot throw).
+        private void Randomize()
         {
-            System.Array.Clear(_buckets);
-            _count = 0;
+            _t.Randomized = true;
+            Array.Clear(_t.Buckets);
+            Relink();
         }
 
-        /// <summary>The read snapshot that takes over this table's arrays (O(1)); the caller must drop this object at once.</summary>
-        internal ReadOnly Publish() => new(_buckets, _shift, _count, _comparer, amended: false, identity: this);
-
-        // Moves every key into a new bucket array of the given length, rehashing only when the comparer changes.
-        private void Resize(int length, IEqualityComparer<TKey>? comparer)
+        // Rebuilds every chain (O(n), no comparer but the randomized string hash when switched). Free slots stay free.
+        private void Relink()
         {
-            Debug.Assert(length >= MinBuckets && BitOperations.IsPow2(length) && _count * 2 <= length);
-            bool rehash = !ReferenceEquals(comparer, _comparer);
-            var buckets = new Bucket[length];
-            int shift = ShiftFor(length);
-            foreach (ref readonly Bucket b in _buckets.AsSpan())
+            ReadOnly t = _t;
+            for (int i = 0; i < t.Used; i++)
             {
-                if (b.Entry is not null)
+                Entry? e = t.Entries[i];
+                if (e is not null)
                 {
-                    PlaceNew(buckets, shift, rehash ? HashOf(comparer, b.Key) : b.Hash, b.Key, b.Entry);
+                    ref int head = ref t.Buckets[BucketIndex(BucketHash(e), t.Multiplier, t.Buckets)];
+                    t.Next[i] = head;
+                    head = i + 1;
                 }
             }
-
-            _buckets = buckets;
-            _shift = shift;
-            _comparer = comparer;
         }
     }
 }

@@ -3,6 +3,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -12,63 +13,150 @@ public sealed partial class SyncMap<TKey, TValue>
 {
     /// <summary>
     /// Go's <c>readOnly</c>: the snapshot readers use without the lock, and at the same time the read map's hash
-    /// table header (so a lookup goes from <c>_read</c> straight to the bucket array). Immutable once published:
-    /// <see cref="Buckets"/> was last written while it belonged to the dirty map, before promotion, and is never
-    /// written again (the entries it points to stay mutable). An amended snapshot is a new header sharing the same
-    /// array, which is safe because the array is immutable. Any number of threads may read it concurrently.
+    /// table (so a lookup goes from <c>_read</c> straight to the arrays). A dirty table builds its future snapshot in
+    /// one of these (the array fields below are written only then, under the lock); once published by a
+    /// Volatile.Write it is never written again (the entries it points to stay mutable), except the bits of
+    /// <see cref="Filter"/>. An amended snapshot is a new header sharing the same (immutable) arrays.
     /// </summary>
     private sealed class ReadOnly
     {
-        /// <summary>The buckets (see <see cref="Bucket"/>). Hold entries in every state; X entries only while a dirty map exists.</summary>
-        internal readonly Bucket[] Buckets;
+        /// <summary>Chain heads: 1-based slot of <see cref="Entries"/>, 0 for an empty bucket. Length: a prime at least the capacity.</summary>
+        internal int[] Buckets;
 
-        /// <summary>The home-bucket shift for <see cref="Buckets"/> (see <see cref="HomeBucket"/>).</summary>
-        internal readonly int Shift;
+        /// <summary>The entries, densely from slot 0 to <see cref="Used"/>; a null slot is free. Hold entries in every state; X entries only while a dirty map exists.</summary>
+        internal Entry?[] Entries;
 
-        /// <summary>Number of keys in <see cref="Buckets"/>.</summary>
-        internal readonly int Count;
+        /// <summary>Chain links parallel to <see cref="Entries"/>: the 1-based next slot, 0 at a chain's end (for a free slot: the next free one).</summary>
+        internal int[] Next;
 
-        /// <summary>The comparer the stored hashes were computed with (null: the devirtualised default of a value-type key).</summary>
+        /// <summary>The fast-modulo multiplier of <see cref="Buckets"/>' length (see <see cref="BucketIndex"/>).</summary>
+        internal ulong Multiplier;
+
+        /// <summary>Number of keys (non-free slots).</summary>
+        internal int Count;
+
+        /// <summary>Slots [0, Used) have been used; walks (Range, rebuild) visit only these.</summary>
+        internal int Used;
+
+        /// <summary>The primary comparer: the one entries' hashes were computed with (null: the devirtualised default of a value-type key).</summary>
         internal readonly IEqualityComparer<TKey>? Comparer;
+
+        /// <summary>
+        /// True for a string table that met a chain longer than <see cref="MaxChainBeforeRandomizing"/>: it buckets by
+        /// the randomized string hash (entries keep their primary hash, still compared before Equals). Never set again false.
+        /// </summary>
+        internal bool Randomized;
 
         /// <summary>
         /// True if the dirty map may hold keys that this snapshot lacks. Set when the first new key
         /// arrives after a promotion; false again at the next promotion or Clear. Readers that miss here
-        /// consult the dirty map (under the lock) only when this is true.
+        /// consult <see cref="Filter"/>, and the dirty map (under the lock) only when its bit is set.
         /// </summary>
         internal readonly bool Amended;
 
         /// <summary>
+        /// The miss filter of an amended snapshot (null otherwise): a bit per Fibonacci-hashed primary hash, set (with
+        /// Interlocked.Or, a full fence) under the lock for each key added to the dirty map while this snapshot is
+        /// current, BEFORE the key becomes reachable there; never cleared. Hence a reader that loaded this snapshot at
+        /// t0 (acquire), missed its table and reads a 0 bit knows the key was in neither map at t0: a dirty-only key
+        /// present at t0 was added while this snapshot or an earlier one of the same table was current, and its bit
+        /// was set before t0 in this filter (or in one this filter was rebuilt from under the lock). Proof and
+        /// consequences in design.md, "Misses without the lock". Tests: LockFreeMissLinearizabilityTests, MissFilterTests.
+        /// </summary>
+        internal readonly long[]? Filter;
+
+        /// <summary>32 minus log2 of <see cref="Filter"/>'s bit count.</summary>
+        internal readonly int FilterShift;
+
+        /// <summary>
         /// The table's identity for diagnostics (<see cref="GetProbeState"/>): the dirty table this snapshot was
-        /// published from, or the bucket array of a table that never was dirty. Shared by an amended copy. Not used by
-        /// any operation.
+        /// published from, or this object for a table that never was dirty. Shared by an amended copy. Not used by any operation.
         /// </summary>
         internal readonly object Identity;
 
-        internal ReadOnly(Bucket[] buckets, int shift, int count, IEqualityComparer<TKey>? comparer, bool amended, object identity)
+        /// <summary>A new, empty table with room for <paramref name="capacity"/> keys (a dirty table's future snapshot).</summary>
+        internal ReadOnly(IEqualityComparer<TKey>? comparer, int capacity, bool randomized, object? identity)
         {
-            Buckets = buckets;
-            Shift = shift;
-            Count = count;
+            capacity = Math.Max(capacity, MinCapacity);
+            Entries = new Entry?[capacity];
+            Next = new int[capacity];
+            Buckets = null!;
+            SetBuckets(capacity);
             Comparer = comparer;
-            Amended = amended;
-            Identity = identity;
+            Randomized = randomized;
+            Identity = identity ?? this;
+        }
+
+        // The amended copy: same arrays (immutable once published), with a miss filter.
+        private ReadOnly(ReadOnly table, long[] filter, int filterShift)
+        {
+            Buckets = table.Buckets;
+            Entries = table.Entries;
+            Next = table.Next;
+            Multiplier = table.Multiplier;
+            Count = table.Count;
+            Used = table.Used;
+            Comparer = table.Comparer;
+            Randomized = table.Randomized;
+            Amended = true;
+            Filter = filter;
+            FilterShift = filterShift;
+            Identity = table.Identity;
         }
 
         /// <summary>An empty, unamended snapshot using <paramref name="comparer"/>.</summary>
-        internal static ReadOnly Empty(IEqualityComparer<TKey>? comparer)
+        internal static ReadOnly Empty(IEqualityComparer<TKey>? comparer) => new(comparer, MinCapacity, randomized: false, identity: null);
+
+        /// <summary>Allocates an empty bucket array for <paramref name="capacity"/> slots (only before publication).</summary>
+        internal void SetBuckets(int capacity)
         {
-            var buckets = new Bucket[MinBuckets];
-            return new(buckets, ShiftFor(MinBuckets), 0, comparer, amended: false, identity: buckets);
+            int count = PrimeAtLeast(capacity);
+            Buckets = new int[count];
+            Multiplier = FastModMultiplier(count);
         }
 
-        /// <summary>The same table, marked amended (O(1): the bucket array is shared).</summary>
-        internal ReadOnly AsAmended() => new(Buckets, Shift, Count, Comparer, amended: true, Identity);
+        /// <summary>The same table, amended, with the miss filter <paramref name="filter"/> (O(1): the arrays are shared).</summary>
+        internal ReadOnly AsAmended(long[] filter) => new(this, filter, 32 - BitOperations.Log2((uint)filter.Length * 64));
 
-        /// <summary>The entry of <paramref name="key"/>, or null. Lock-free; may throw only from the comparer.</summary>
+        /// <summary>The entry of <paramref name="key"/>, or null; <paramref name="hash"/> is its primary hash. Lock-free; may throw only from the comparer.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal Entry? Find(TKey key) => FindInTable(Buckets, Shift, Comparer, key);
+        internal Entry? Find(TKey key, out int hash)
+        {
+            hash = HashOf(Comparer, key);
+            return FindInTable(this, key, hash);
+        }
+
+        /// <summary>
+        /// Whether a key of primary hash <paramref name="hash"/>, absent from this snapshot's table, may be in the dirty
+        /// map: false proves it was in neither map when this snapshot was loaded (see <see cref="Filter"/>). Lock-free, O(1).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal bool MayBeDirtyOnly(int hash)
+        {
+            if (!Amended)
+            {
+                return false;
+            }
+
+            uint bit = ((uint)hash * 0x9E3779B9u) >> FilterShift;
+
+            // Acquire; pairs with the Interlocked.Or that set the bit (a full fence, before the key became reachable).
+            return (Volatile.Read(ref Filter![bit >> 6]) & (1L << (int)bit)) != 0;
+        }
+
+        /// <summary>Sets the bit of <paramref name="hash"/> (under the lock, before the key is added to the dirty map).</summary>
+        internal void MarkDirtyOnly(int hash)
+        {
+            Debug.Assert(Amended);
+            uint bit = ((uint)hash * 0x9E3779B9u) >> FilterShift;
+
+            // Full fence: the bit is visible before any later write of this thread, the dirty insert included.
+            Interlocked.Or(ref Filter![bit >> 6], 1L << (int)bit);
+        }
     }
+
+    /// <summary>A cleared miss filter with at least 16 bits per key for <paramref name="keys"/> keys (a power of two, at least 64).</summary>
+    private static long[] NewFilter(int keys) => new long[Math.Max(1, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Min(keys, 1 << 26)) / 4)];
 
     /// <summary>
     /// Go's <c>missLocked</c>: counts one locked lookup; once the misses reach the dirty map's size,
@@ -87,26 +175,27 @@ public sealed partial class SyncMap<TKey, TValue>
         PromoteLocked();
     }
 
-    /// <summary>Publishes the dirty map as the new read map (amended = false) and forgets it as dirty.</summary>
+    /// <summary>Publishes the dirty map as the new read map (amended = false) and forgets it as dirty. Allocates nothing.</summary>
     private ReadOnly PromoteLocked()
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         Debug.Assert(_dirty is not null);
         ReadOnly read = _dirty.Publish();
 
-        // Release: the buckets (written under the lock) are visible to any reader that sees this snapshot.
+        // Release: the arrays (written under the lock) are visible to any reader that sees this snapshot.
         // Pairs with the Volatile.Read of _read on every lock-free path.
         Volatile.Write(ref _read, read);
         _dirty = null;
         _misses = 0;
+        _version++;
         return read;
     }
 
     /// <summary>
     /// Go's <c>dirtyLocked</c>: if there is no dirty map, builds one holding every read entry that is
     /// not deleted, turning each deleted (N) entry into X so that it is dropped at the next promotion.
-    /// O(n) under the lock; runs on the first new key after a promotion. The read table is block-copied
-    /// and the expunged entries are then removed from the copy by reference, so no key comparer runs here.
+    /// O(n) under the lock; runs on the first new key after a promotion. Copies only the live entries into a
+    /// table sized from the live count (plus an eighth for the new keys to come); no key comparer runs here.
     /// </summary>
     private void DirtyLocked()
     {
@@ -117,30 +206,83 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = _read;
-        var dirty = new DirtyTable(read); // allocate (and copy) before any entry changes state
+        int live = Math.Clamp(Volatile.Read(ref _count), 0, read.Count);
+        DirtyTable dirty;
         try
         {
-            foreach (ref readonly Bucket b in read.Buckets.AsSpan())
-            {
-                if (b.Entry is not null && b.Entry.TryExpungeLocked())
-                {
-                    dirty.RemoveEntry(b.Hash, b.Entry);
-                }
-            }
+            dirty = new DirtyTable(read, live + Math.Max(live >> 3, MinCapacity));
         }
         catch
         {
-            // Nothing above calls user code, so only an asynchronous failure gets here; undo the expunges
+            // Nothing above calls user code, so only an allocation failure gets here; undo the expunges
             // (X -> N) so the read map is as it was. With no dirty map, no read entry was X before this call
             // (the read map is a promoted dirty map, which never holds X), so reverting every X is exact.
-            foreach (ref readonly Bucket b in read.Buckets.AsSpan())
+            foreach (Entry? e in read.Entries.AsSpan(0, read.Used))
             {
-                b.Entry?.UnexpungeLocked();
+                e?.UnexpungeLocked();
             }
 
             throw;
         }
 
         _dirty = dirty;
+        _version++;
+    }
+
+    /// <summary>
+    /// Makes a new key reachable: ensures a dirty map (O(n) after a promotion), marks the read map amended, sets the
+    /// key's bit in the miss filter, then adds the entry to the dirty map. Calls no user code (the caller looked the
+    /// key up, and checked <see cref="_version"/> after it). The caller counts the new live entry.
+    /// </summary>
+    private void AddNewKeyLocked(TKey key, int hash, Slot slot)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        DirtyLocked();
+        DirtyTable dirty = _dirty!;
+        Entry entry = Entry.Create(key, hash, slot);
+        ReadOnly read = _read;
+        if (!read.Amended)
+        {
+            // Release: readers that see amended = true consult its filter, then the dirty map under the lock.
+            read = read.AsAmended(NewFilter(16));
+            Volatile.Write(ref _read, read);
+            _filterKeys = 0;
+        }
+        else if (_filterKeys >= read.Filter!.Length * 8)
+        {
+            // The filter holds more than one key per 8 bits: replace it by one rebuilt from the keys added since the
+            // dirty map was built (a superset of the dirty-only keys present, since only those can leave it). Release:
+            // a reader of the new snapshot sees every bit the old filter had for a key still present.
+            read = RebuildFilterLocked(read, dirty);
+        }
+
+        read.MarkDirtyOnly(hash); // full fence, before the key becomes reachable below
+        _filterKeys++;
+        dirty.Insert(entry);
+        _version++;
+    }
+
+    // See AddNewKeyLocked: a new amended snapshot whose filter holds the bits of every key in the dirty map's added slots.
+    private ReadOnly RebuildFilterLocked(ReadOnly read, DirtyTable dirty)
+    {
+        ReadOnly t = dirty.Table;
+        int added = 0;
+        for (int i = dirty.BaseCount; i < t.Used; i++)
+        {
+            added += t.Entries[i] is null ? 0 : 1;
+        }
+
+        ReadOnly next = read.AsAmended(NewFilter(added + 1));
+        for (int i = dirty.BaseCount; i < t.Used; i++)
+        {
+            if (t.Entries[i] is { } e)
+            {
+                next.MarkDirtyOnly(e.Hash);
+            }
+        }
+
+        _filterKeys = added;
+        Volatile.Write(ref _read, next); // release: the bits above are visible with the snapshot
+        return next;
     }
 }
