@@ -2,6 +2,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using GoSync.Internal;
 
 namespace GoSync;
@@ -117,6 +118,33 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         return new TableShape(t.Entries.Length, t.Used, t.Count, t.Buckets.Length, longest, work, nonEmpty, t.Randomized);
+    }
+
+    /// <summary>For tests: whether the calling thread holds the map's lock (a re-entrant comparer uses it to act only on locked paths).</summary>
+    internal bool IsLockHeldByCurrentThread => _lock.IsHeldByCurrentThread;
+
+    /// <summary>
+    /// For tests: the chain links a lookup of <paramref name="key"/> in the current read table walks (each one a stored-hash
+    /// comparison), up to and including the key's own link, or the whole chain when the key is absent; and whether it was found.
+    /// Lock-free, as a Load's walk. The table's cost model made observable without timing anything.
+    /// </summary>
+    internal (int Steps, bool Found) ReadChainSteps(TKey key)
+    {
+        ReadOnly t = Volatile.Read(ref _read); // acquire
+        int hash = HashOf(t.Comparer, key);
+        int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(key) : hash;
+        int steps = 0;
+        for (int i = t.Buckets[BucketIndex(bucketHash, t.Multiplier, t.Buckets)] - 1; i >= 0; i = t.Next[i] - 1)
+        {
+            steps++;
+            Entry e = t.Entries[i]!;
+            if (e.Hash == hash && KeyEquals(t.Comparer, e.Key, key))
+            {
+                return (steps, true);
+            }
+        }
+
+        return (steps, false);
     }
 
     /// <summary>For tests: whether an entry taken from <see cref="ProbeState.ReadEntries"/> is expunged now (read lock-free).</summary>

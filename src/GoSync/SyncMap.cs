@@ -365,7 +365,12 @@ public sealed partial class SyncMap<TKey, TValue>
                 Entry? e = read.Find(key, out int hash);
                 if (e is not null || !read.Amended)
                 {
-                    return e;
+                    return e; // an entry of the (immutable) read table: its state decides, as on the lock-free path
+                }
+
+                if (_version != version)
+                {
+                    continue; // the comparer re-entered and changed the maps: `read` and `_dirty` may not belong together
                 }
 
                 e = _dirty!.Find(key, hash);
@@ -450,9 +455,10 @@ public sealed partial class SyncMap<TKey, TValue>
     private Entry? FindLocked(TKey key, out int hash, out bool inDirtyOnly)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
+        int version = _version;
         Entry? e = _read.Find(key, out hash);
         inDirtyOnly = false;
-        if (e is null && _dirty is not null)
+        if (e is null && _version == version && _dirty is not null)
         {
             e = _dirty.Find(key, hash);
             inDirtyOnly = e is not null;
@@ -605,7 +611,12 @@ public sealed partial class SyncMap<TKey, TValue>
                 Entry? e = read.Find(key, out int hash);
                 if (e is not null || !read.Amended)
                 {
-                    return e;
+                    return e; // an entry of the (immutable) read table: its state decides, as on the lock-free path
+                }
+
+                if (_version != version)
+                {
+                    continue; // the comparer re-entered and changed the maps: `read` and `_dirty` may not belong together
                 }
 
                 e = _dirty!.Find(key, hash);
@@ -675,6 +686,11 @@ public sealed partial class SyncMap<TKey, TValue>
                 if (e is not null)
                 {
                     return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
+                }
+
+                if (_version != version)
+                {
+                    continue; // the key comparer re-entered and changed the maps (it may have promoted the key): look again
                 }
 
                 if (_dirty is null)
