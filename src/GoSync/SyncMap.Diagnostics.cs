@@ -147,6 +147,16 @@ public sealed partial class SyncMap<TKey, TValue>
         return (steps, false);
     }
 
+    /// <summary>
+    /// For tests: whether a lock-free lookup of <paramref name="key"/> that misses the current read table would go on
+    /// to the locked path (the read map is amended and the key's miss-filter bit is set). Lock-free.
+    /// </summary>
+    internal bool MissFilterMayHold(TKey key)
+    {
+        ReadOnly read = Volatile.Read(ref _read); // acquire
+        return read.MayBeDirtyOnly(HashOf(read.Comparer, key));
+    }
+
     /// <summary>For tests: whether an entry taken from <see cref="ProbeState.ReadEntries"/> is expunged now (read lock-free).</summary>
     internal static bool IsExpungedNow(object entry) => ((Entry)entry).LoadSlot().IsExpunged;
 
