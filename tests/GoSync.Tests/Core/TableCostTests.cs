@@ -116,7 +116,9 @@ public sealed class TableCostTests
         Assert.Equal(0, comparer.EqualsCalls);
         Assert.True(absentSteps <= 2L * Good, $"{Good} absent Good-key lookups walk {absentSteps} links");
         SyncMap<PartlyHashed, int>.ProbeState state = map.GetProbeState();
-        Assert.Equal(colliders, state.Read.LongestChain); // the colliders' chain, and nothing in it but them
+        // The longest chain is the colliders', which also holds the good keys whose hash falls in that bucket (about one
+        // in a table with more buckets than keys; those pay for the colliders with hash comparisons, never Equals calls).
+        Assert.InRange(state.Read.LongestChain, colliders, colliders + 4);
     }
 
     [Fact]
