@@ -57,7 +57,9 @@ public sealed class LockFreeMissLinearizabilityTests
         int rounds = 0, histories = 0;
         long operations = 0, overlapping = 0;
         string? violation = null;
-        while (violation is null && rounds < baseRounds)
+        // More rounds (up to 8x) when few operations overlapped: a loaded machine may run the threads one after another.
+        const long WantedOverlapping = 2_000;
+        while (violation is null && rounds < 8 * baseRounds && (rounds < baseRounds || overlapping < WantedOverlapping))
         {
             violation = LinearizabilityRun.RunAndCheck(recorder, workload, baseSeed + rounds, Batch, out int h, out long o, out long v);
             rounds += Batch;
@@ -67,7 +69,7 @@ public sealed class LockFreeMissLinearizabilityTests
         }
 
         Assert.True(violation is null, violation);
-        Assert.True(overlapping > 0, $"no operation overlapped another thread's in {operations} (seed={baseSeed})");
+        Assert.True(overlapping >= WantedOverlapping / 50, $"too few operations overlapped another thread's: {overlapping} of {operations} (seed={baseSeed})");
         TransitionCoverage coverage = recorder.Coverage;
         Assert.True(coverage.Promotions > 0 && coverage.DirtyRebuilds > 0, $"the machinery never ran during a round: {coverage} (seed={baseSeed})");
         return string.Create(
