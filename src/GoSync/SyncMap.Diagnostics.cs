@@ -21,7 +21,7 @@ public sealed partial class SyncMap<TKey, TValue>
         {
             ReadOnly read = _read;
             int expunged = 0;
-            foreach (Entry? e in read.Entries.AsSpan(0, read.Used))
+            foreach (Entry? e in EntriesOf(read))
             {
                 if (e is not null && e.IsExpungedLocked)
                 {
@@ -50,7 +50,7 @@ public sealed partial class SyncMap<TKey, TValue>
         {
             ReadOnly read = _read;
             var entries = new List<(object Entry, bool Expunged)>(read.Count);
-            foreach (Entry? e in read.Entries.AsSpan(0, read.Used))
+            foreach (Entry? e in EntriesOf(read))
             {
                 if (e is not null)
                 {
@@ -87,7 +87,7 @@ public sealed partial class SyncMap<TKey, TValue>
     private static int[] BucketHashes(ReadOnly t)
     {
         var hashes = new List<int>(t.Count);
-        foreach (Entry? e in t.Entries.AsSpan(0, t.Used))
+        foreach (Entry? e in EntriesOf(t))
         {
             if (e is not null)
             {
@@ -104,20 +104,15 @@ public sealed partial class SyncMap<TKey, TValue>
         int longest = 0;
         long work = 0;
         int nonEmpty = 0;
-        foreach (int head in t.Buckets)
+        for (int b = 0; b < t.Heads.Length; b++)
         {
-            int length = 0;
-            for (int i = head; i != 0; i = t.Next[i - 1])
-            {
-                length++;
-            }
-
+            int length = ChainOf(t, b).Count;
             nonEmpty += length == 0 ? 0 : 1;
             longest = Math.Max(longest, length);
             work += (long)length * (length + 1) / 2;
         }
 
-        return new TableShape(t.Entries.Length, t.Used, t.Count, t.Buckets.Length, longest, work, nonEmpty, t.Randomized);
+        return new TableShape(t.Heads.Length + t.Overflow.Length, t.Used, t.Count, t.Heads.Length, longest, work, nonEmpty, t.Randomized);
     }
 
     /// <summary>For tests: whether the calling thread holds the map's lock (a re-entrant comparer uses it to act only on locked paths).</summary>
@@ -134,10 +129,9 @@ public sealed partial class SyncMap<TKey, TValue>
         int hash = HashOf(t.Comparer, key);
         int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(key) : hash;
         int steps = 0;
-        for (int i = t.Buckets[BucketIndex(bucketHash, t.Multiplier, t.Buckets)] - 1; i >= 0; i = t.Next[i] - 1)
+        foreach (Entry e in ChainOf(t, BucketIndex(bucketHash, t.Multiplier, t.Heads.Length)))
         {
             steps++;
-            Entry e = t.Entries[i]!;
             if (e.Hash == hash && KeyEquals(t.Comparer, e.Key, key))
             {
                 return (steps, true);
@@ -180,6 +174,33 @@ public sealed partial class SyncMap<TKey, TValue>
     /// </summary>
     internal readonly record struct TableShape(int Slots, int Used, int Count, int Buckets, int LongestChain, long LookupWork, int NonEmptyBuckets, bool Randomized);
 
+    // Every slot of a table a walk visits (heads, then used overflow slots), nulls included.
+    private static IEnumerable<Entry?> EntriesOf(ReadOnly t)
+    {
+        for (int i = 0; i < t.Used; i++)
+        {
+            yield return t.SlotAt(i);
+        }
+    }
+
+    // The entries of bucket b's chain, in order. Stops (and the invariant check reports it) after more links than slots.
+    private static List<Entry> ChainOf(ReadOnly t, int b)
+    {
+        var chain = new List<Entry>();
+        if (t.Heads[b] is not { } head)
+        {
+            return chain;
+        }
+
+        chain.Add(head);
+        for (int i = t.HeadNext[b]; i != 0 && chain.Count <= t.Used; i = t.OverflowNext[i - 1])
+        {
+            chain.Add(t.Overflow[i - 1]!);
+        }
+
+        return chain;
+    }
+
     /// <summary>
     /// Checks the invariants that tie the read map, the dirty map, the entry states, the miss counter and
     /// the live count together, and throws <see cref="System.InvalidOperationException"/> naming the first one
@@ -191,12 +212,12 @@ public sealed partial class SyncMap<TKey, TValue>
         lock (_lock)
         {
             ReadOnly read = _read;
-            if (read is null || read.Entries is null)
+            if (read is null || read.Heads is null)
             {
                 ThrowHelper.ThrowInvariant("the read snapshot is null.");
             }
 
-            if (_emptyRead.Count != 0 || _emptyRead.Amended || _emptyRead.Used != 0 || System.Array.Exists(_emptyRead.Buckets, static b => b != 0))
+            if (_emptyRead.Count != 0 || _emptyRead.Amended || _emptyRead.OverflowUsed != 0 || System.Array.Exists(_emptyRead.Heads, static e => e is not null))
             {
                 ThrowHelper.ThrowInvariant("the shared empty snapshot was written.");
             }
@@ -209,7 +230,7 @@ public sealed partial class SyncMap<TKey, TValue>
 
             if (_dirty is not null)
             {
-                if (ReferenceEquals(_dirty.Table.Entries, read.Entries) || ReferenceEquals(_dirty.Table, read))
+                if (ReferenceEquals(_dirty.Table.Heads, read.Heads) || ReferenceEquals(_dirty.Table, read))
                 {
                     ThrowHelper.ThrowInvariant("the dirty map shares the read map's arrays.");
                 }
@@ -218,7 +239,7 @@ public sealed partial class SyncMap<TKey, TValue>
             }
 
             var live = new HashSet<Entry>(ReferenceEqualityComparer.Instance);
-            foreach (Entry? e in read.Entries.AsSpan(0, read.Used))
+            foreach (Entry? e in EntriesOf(read))
             {
                 if (e is null)
                 {
@@ -272,9 +293,8 @@ public sealed partial class SyncMap<TKey, TValue>
             else
             {
                 ReadOnly dirty = _dirty.Table;
-                for (int i = 0; i < dirty.Used; i++)
+                foreach (Entry? e in EntriesOf(dirty))
                 {
-                    Entry? e = dirty.Entries[i];
                     if (e is null)
                     {
                         continue;
@@ -302,11 +322,6 @@ public sealed partial class SyncMap<TKey, TValue>
                     {
                         ThrowHelper.ThrowInvariant($"dirty-only key '{e.Key}' has no bit in the miss filter.");
                     }
-
-                    if (i < _dirty.BaseCount && dirtyOnly)
-                    {
-                        ThrowHelper.ThrowInvariant($"key '{e.Key}' in the rebuilt prefix of the dirty map is not in the read map.");
-                    }
                 }
 
                 if (_misses < 0 || (_misses != 0 && _misses >= _dirty.Count))
@@ -330,39 +345,41 @@ public sealed partial class SyncMap<TKey, TValue>
     /// </summary>
     private static void CheckTableLocked(string name, ReadOnly t)
     {
-        int slots = t.Entries.Length;
-        if (slots < MinCapacity || t.Next.Length != slots || t.Used < 0 || t.Used > slots ||
-            t.Buckets.Length < slots || PrimeAtLeast(t.Buckets.Length) != t.Buckets.Length ||
-            t.Multiplier != FastModMultiplier(t.Buckets.Length))
+        int buckets = t.Heads.Length;
+        if (buckets < MinCapacity || t.HeadNext.Length != buckets || PrimeAtLeast(buckets) != buckets ||
+            t.Multiplier != FastModMultiplier(buckets) || t.OverflowNext.Length != t.Overflow.Length ||
+            t.OverflowUsed < 0 || t.OverflowUsed > t.Overflow.Length || t.Count > buckets)
         {
-            ThrowHelper.ThrowInvariant($"the {name} map has {slots} slots ({t.Used} used), {t.Next.Length} links and {t.Buckets.Length} buckets.");
+            ThrowHelper.ThrowInvariant($"the {name} map has {buckets} buckets, {t.Overflow.Length} overflow slots ({t.OverflowUsed} used) and {t.Count} keys.");
         }
 
-        var seen = new bool[slots];
+        var seen = new bool[t.Overflow.Length];
         int linked = 0;
         bool floodable = typeof(TKey) == typeof(string) && !t.Randomized && t.Comparer is NonRandomizedOrdinalComparer;
-        for (int b = 0; b < t.Buckets.Length; b++)
+        for (int b = 0; b < buckets; b++)
         {
-            int length = 0;
-            for (int link = t.Buckets[b]; link != 0; link = t.Next[link - 1])
+            if (t.Heads[b] is null)
             {
-                int i = link - 1;
-                if (i >= t.Used || seen[i] || t.Entries[i] is not { } e)
+                if (t.HeadNext[b] != 0)
                 {
-                    ThrowHelper.ThrowInvariant($"bucket {b} of the {name} map links slot {i}, which is unused, free or linked twice.");
-                    return;
+                    ThrowHelper.ThrowInvariant($"empty bucket {b} of the {name} map links an overflow slot.");
                 }
 
-                seen[i] = true;
-                linked++;
+                continue;
+            }
+
+            int length = 0;
+            foreach (Entry e in ChainOf(t, b))
+            {
                 length++;
+                linked++;
                 if (e.Hash != HashOf(t.Comparer, e.Key))
                 {
                     ThrowHelper.ThrowInvariant($"the {name} map stores a stale hash for key '{e.Key}'.");
                 }
 
                 int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(e.Key) : e.Hash;
-                if (BucketIndex(bucketHash, t.Multiplier, t.Buckets) != b)
+                if (BucketIndex(bucketHash, t.Multiplier, buckets) != b)
                 {
                     ThrowHelper.ThrowInvariant($"key '{e.Key}' of the {name} map is in the chain of another bucket.");
                 }
@@ -373,17 +390,32 @@ public sealed partial class SyncMap<TKey, TValue>
                 }
             }
 
+            for (int i = t.HeadNext[b]; i != 0 && length <= t.Used; i = t.OverflowNext[i - 1])
+            {
+                if (i - 1 >= t.OverflowUsed || seen[i - 1])
+                {
+                    ThrowHelper.ThrowInvariant($"bucket {b} of the {name} map links overflow slot {i - 1}, which is unused or linked twice.");
+                }
+
+                seen[i - 1] = true;
+            }
+
+            if (length > t.Used)
+            {
+                ThrowHelper.ThrowInvariant($"bucket {b} of the {name} map has a cycle.");
+            }
+
             if (floodable && length > MaxChainBeforeRandomizing)
             {
                 ThrowHelper.ThrowInvariant($"bucket {b} of the {name} map (non-randomized strings) has a chain of {length}.");
             }
         }
 
-        for (int i = 0; i < slots; i++)
+        for (int i = 0; i < t.Overflow.Length; i++)
         {
-            if (!seen[i] && t.Entries[i] is not null)
+            if (!seen[i] && t.Overflow[i] is not null)
             {
-                ThrowHelper.ThrowInvariant($"slot {i} of the {name} map holds an entry that no chain reaches.");
+                ThrowHelper.ThrowInvariant($"overflow slot {i} of the {name} map holds an entry that no chain reaches.");
             }
         }
 

@@ -32,11 +32,10 @@ public sealed partial class SyncMap<TKey, TValue>
         // Go's walk: from a random slot, once around. O(slots) = O(keys in the read table): a table is rebuilt with
         // only its live keys at the first new key after a promotion (RangeDeleteFirstTests).
         ReadOnly read = LoadReadForRange();
-        Entry?[] entries = read.Entries;
         int used = read.Used;
         for (int n = 0, i = RandomStart(used); n < used; n++, i = i + 1 == used ? 0 : i + 1)
         {
-            Entry? e = entries[i];
+            Entry? e = read.SlotAt(i);
             if (e is not null && e.TryLoad(out TValue? value) && !f(e.Key, value))
             {
                 return;
@@ -63,11 +62,10 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = LoadReadForRange();
-        Entry?[] entries = read.Entries;
         int used = read.Used;
         for (int n = 0, i = RandomStart(used); n < used; n++, i = i + 1 == used ? 0 : i + 1)
         {
-            Entry? e = entries[i];
+            Entry? e = read.SlotAt(i);
             if (e is not null && e.TryLoad(out TValue? value) && !f(state, e.Key, value))
             {
                 return;
@@ -112,9 +110,9 @@ public sealed partial class SyncMap<TKey, TValue>
     {
         private readonly SyncMap<TKey, TValue>? _map;
 
-        // The entries of the read snapshot being walked (immutable), how many slots it uses, the random slot the walk
-        // started at, and how many slots it has looked at (it stops after `_used`, once around).
-        private Entry?[]? _entries;
+        // The read snapshot being walked (immutable), how many slots it has, the random slot the walk started at, and
+        // how many slots it has looked at (it stops after `_used`, once around).
+        private ReadOnly? _table;
         private int _used;
         private int _start;
         private int _seen;
@@ -123,7 +121,7 @@ public sealed partial class SyncMap<TKey, TValue>
         internal Enumerator(SyncMap<TKey, TValue> map)
         {
             _map = map;
-            _entries = null;
+            _table = null;
             _used = 0;
             _start = 0;
             _seen = 0;
@@ -140,8 +138,8 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <returns><see langword="false"/> once every key has been passed.</returns>
         public bool MoveNext()
         {
-            Entry?[]? entries = _entries;
-            if (entries is null)
+            ReadOnly? table = _table;
+            if (table is null)
             {
                 return false;
             }
@@ -149,7 +147,7 @@ public sealed partial class SyncMap<TKey, TValue>
             while (_seen < _used)
             {
                 int i = _start + _seen++;
-                Entry? e = entries[i < _used ? i : i - _used];
+                Entry? e = table.SlotAt(i < _used ? i : i - _used);
                 if (e is not null && e.TryLoad(out TValue? value))
                 {
                     _current = new KeyValuePair<TKey, TValue>(e.Key, value);
@@ -175,7 +173,7 @@ public sealed partial class SyncMap<TKey, TValue>
         private void Start(SyncMap<TKey, TValue> map)
         {
             ReadOnly read = map.LoadReadForRange();
-            _entries = read.Entries;
+            _table = read;
             _used = read.Used;
             _start = RandomStart(_used);
             _seen = 0;

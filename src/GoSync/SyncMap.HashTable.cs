@@ -9,12 +9,13 @@ using GoSync.Internal;
 namespace GoSync;
 
 // The hash table behind both of Go's maps (read and dirty): separate chaining, as Dictionary and ConcurrentDictionary
-// do, over three arrays: Buckets (chain heads), Entries (a dense array of the shared Entry objects, which hold the
-// key and its hash) and Next (the chain links, parallel to Entries). The bucket count is a prime at least the entry
-// capacity (so chains average at most one link), and a bucket is found by a fast modulo of the raw hash, which keeps
-// sequential int keys in sequential buckets. A lookup walks exactly its bucket's chain: keys with other hashes cost
-// it only when they share the bucket, which the prime modulus makes as rare as chance allows, and keys sharing its
-// hash cost it one Equals each (design.md, "The tables").
+// do, with the chain heads held in the bucket array itself. Heads[b] is the first Entry of bucket b (the shared Entry
+// objects hold the key and its hash), HeadNext[b] links to the rest of the chain in the overflow arrays (Overflow,
+// OverflowNext). A lookup of a key that heads its bucket (most keys: every key when keys are sequential ints) goes
+// _read -> Heads[b] -> Entry, as short as ConcurrentDictionary's _buckets[b] -> node. The bucket count is a prime at
+// least the key count (load factor at most 1), and a bucket is found by a fast modulo of the raw hash, which keeps
+// sequential int keys in sequential buckets. A lookup walks exactly its bucket's chain: keys with other hashes cost it
+// only when they share the bucket, and keys sharing its hash cost it one Equals each (design.md, "The tables").
 public sealed partial class SyncMap<TKey, TValue>
 {
     /// <summary>Smallest entry capacity (and bucket count, a prime).</summary>
@@ -93,14 +94,14 @@ public sealed partial class SyncMap<TKey, TValue>
     /// processes (one multiply-high: <paramref name="multiplier"/> is ceil(2^64 / count)), exact for every 32-bit hash and count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int BucketIndex(int hash, ulong multiplier, int[] buckets)
+    private static int BucketIndex(int hash, ulong multiplier, int count)
     {
         if (Environment.Is64BitProcess)
         {
-            return (int)Math.BigMul(multiplier * (uint)hash, (ulong)(uint)buckets.Length, out _);
+            return (int)Math.BigMul(multiplier * (uint)hash, (ulong)(uint)count, out _);
         }
 
-        return (int)((uint)hash % (uint)buckets.Length);
+        return (int)((uint)hash % (uint)count);
     }
 
     /// <summary>The multiplier of <see cref="BucketIndex"/> for <paramref name="count"/> buckets.</summary>
@@ -138,8 +139,8 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <summary>
     /// Finds the entry of <paramref name="key"/> (primary hash <paramref name="hash"/>) in a table; null if absent.
     /// Cost: the length of the key's bucket chain, which is O(1) expected for well-hashed keys whatever the other keys
-    /// and the history (ChainingTests.CollidersBesideGoodKeys_CostOnlyEachOther, RangeDeleteFirst_...), and at most
-    /// <see cref="MaxChainBeforeRandomizing"/> for non-randomized string keys (FloodingBoundTests). May throw only from the comparer.
+    /// and the history (TableCostTests.RangeDeleteFirst_..., CollidersBesideGoodKeys_...), and at most
+    /// <see cref="MaxChainBeforeRandomizing"/> for non-randomized string keys (TableCostTests.FloodingAttack_...). May throw only from the comparer.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Entry? FindInTable(ReadOnly t, TKey key, int hash)
@@ -147,18 +148,23 @@ public sealed partial class SyncMap<TKey, TValue>
         if (typeof(TKey).IsValueType && t.Comparer is null)
         {
             // No user code runs here, and a published table is immutable: the walk sees one consistent chain.
-            Entry?[] entries = t.Entries;
-            int[] next = t.Next;
-            int i = t.Buckets[BucketIndex(hash, t.Multiplier, t.Buckets)] - 1;
-            while ((uint)i < (uint)entries.Length)
+            Entry?[] heads = t.Heads;
+            int b = BucketIndex(hash, t.Multiplier, heads.Length);
+            Entry? e = heads[b];
+            if (e is null || DefaultKeyMatches(e, hash, key))
             {
-                Entry e = entries[i]!;
+                return e;
+            }
+
+            Entry?[] overflow = t.Overflow;
+            int[] next = t.OverflowNext;
+            for (int i = t.HeadNext[b] - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
+            {
+                e = overflow[i]!;
                 if (DefaultKeyMatches(e, hash, key))
                 {
                     return e;
                 }
-
-                i = next[i] - 1;
             }
 
             return null;
@@ -177,12 +183,26 @@ public sealed partial class SyncMap<TKey, TValue>
     {
         IEqualityComparer<TKey>? comparer = t.Comparer;
         int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(key) : hash;
-        Entry?[] entries = t.Entries;
-        int[] next = t.Next;
-        int i = t.Buckets[BucketIndex(bucketHash, t.Multiplier, t.Buckets)] - 1;
-        for (int steps = 0; (uint)i < (uint)entries.Length && steps < entries.Length; steps++)
+        Entry?[] heads = t.Heads;
+        int[] headNext = t.HeadNext;
+        Entry?[] overflow = t.Overflow;
+        int[] next = t.OverflowNext;
+        int b = BucketIndex(bucketHash, t.Multiplier, heads.Length);
+        Entry? e = heads[b];
+        if (e is null)
         {
-            Entry? e = entries[i];
+            return null;
+        }
+
+        if (e.Hash == hash && KeyEquals(comparer, e.Key, key))
+        {
+            return e;
+        }
+
+        int i = headNext[b] - 1;
+        for (int steps = 0; (uint)i < (uint)overflow.Length && steps < overflow.Length; steps++)
+        {
+            e = overflow[i];
             if (e is null)
             {
                 return null; // a re-entrant comparer freed this slot; the caller's version check catches it
@@ -210,13 +230,12 @@ public sealed partial class SyncMap<TKey, TValue>
         // until Publish, and never after (the Volatile.Write that publishes it orders every write before any reader's).
         private readonly ReadOnly _t;
 
-        // Head (1-based) of the free slots of Entries, linked through Next; 0 when none. Only slots at or after
-        // _baseCount are ever freed (only dirty-only keys leave a dirty table), so the copied prefix stays dense.
+        // Head (1-based) of the free overflow slots, linked through OverflowNext; 0 when none.
         private int _freeList;
 
-        // Slots [0, _baseCount) hold the entries copied from the read map when this table was built; the slots after
-        // it hold keys added since (new keys, or expunged keys re-added). The miss filter is rebuilt from the latter.
-        private readonly int _baseCount;
+        // The primary hashes of the keys added as new keys since this table was built (a superset of the dirty-only
+        // keys present: only those leave a dirty table). The miss filter is rebuilt from them (RebuildFilterLocked).
+        private readonly List<int> _addedHashes = new();
 
         /// <summary>An empty table with room for <paramref name="capacity"/> keys.</summary>
         internal DirtyTable(IEqualityComparer<TKey>? comparer, int capacity)
@@ -228,22 +247,21 @@ public sealed partial class SyncMap<TKey, TValue>
         /// Go's dirtyLocked copy: a table holding every entry of <paramref name="read"/> that is not deleted, each
         /// deleted (N) one being expunged (N -> X) instead; sized for <paramref name="capacity"/> keys (grown if more
         /// survive). O(n) in the read table's slots, no comparer (hashes come from the entries), no allocation but the
-        /// three arrays; the copy is dense, in the read table's order (RebuildTests).
+        /// four arrays (TableCostTests.DirtyRebuild_...).
         /// </summary>
         internal DirtyTable(ReadOnly read, int capacity)
         {
             _t = new ReadOnly(read.Comparer, capacity, read.Randomized, identity: this);
-            Entry?[] entries = read.Entries;
-            for (int i = 0; i < read.Used; i++)
+            int slots = read.Used;
+            for (int i = 0; i < slots; i++)
             {
-                Entry? e = entries[i];
+                Entry? e = read.SlotAt(i);
                 if (e is not null && !e.TryExpungeLocked())
                 {
                     Insert(e, checkChain: false);
                 }
             }
 
-            _baseCount = _t.Used;
             CheckLongestChain();
         }
 
@@ -253,67 +271,73 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>Number of keys.</summary>
         internal int Count => _t.Count;
 
-        /// <summary>The slots holding keys added since the table was built: [<see cref="BaseCount"/>, Used).</summary>
-        internal int BaseCount => _baseCount;
+        /// <summary>The primary hashes of the keys added as new keys since the table was built.</summary>
+        internal List<int> AddedHashes => _addedHashes;
 
         /// <summary>The entry of <paramref name="key"/> (primary hash <paramref name="hash"/>), or null. May throw only from the comparer.</summary>
         internal Entry? Find(TKey key, int hash) => FindInTable(_t, key, hash);
 
         /// <summary>
         /// Adds an entry whose key is absent. Calls no user code (the hash is the entry's, or the randomized string hash).
-        /// O(1) amortized: a free slot, or the next slot, growing the arrays by half when full (one block copy and one
-        /// relink, never a comparer); for non-randomized strings it also counts the chain it extends (O(chain) &lt;= 100).
+        /// O(1) amortized: the empty head of its bucket, else a free or new overflow slot linked second in the chain;
+        /// the table grows (re-placing every entry by its stored hash, never a comparer) when the keys reach the bucket
+        /// count; for non-randomized strings it also counts the chain it extends (O(chain) &lt;= 100).
         /// </summary>
         internal void Insert(Entry e, bool checkChain = true)
         {
-            ReadOnly t = _t;
-            int i;
-            if (_freeList != 0)
+            if (_t.Count == _t.Heads.Length)
             {
-                i = _freeList - 1;
-                _freeList = t.Next[i];
-            }
-            else
-            {
-                if (t.Used == t.Entries.Length)
-                {
-                    Grow();
-                }
-
-                i = t.Used++;
+                Grow();
             }
 
-            t.Entries[i] = e;
-            ref int head = ref t.Buckets[BucketIndex(BucketHash(e), t.Multiplier, t.Buckets)];
-            t.Next[i] = head;
-            head = i + 1;
-            t.Count++;
-            if (checkChain && IsFloodable && ChainLength(head) > MaxChainBeforeRandomizing)
+            int b = Place(e);
+            _t.Count++;
+            if (checkChain && IsFloodable && ChainLength(b) > MaxChainBeforeRandomizing)
             {
                 Randomize();
             }
         }
 
+        /// <summary>Notes the hash of a key added as a new key (for the miss filter).</summary>
+        internal void NoteAdded(int hash) => _addedHashes.Add(hash);
+
         /// <summary>Removes exactly <paramref name="e"/> (found by reference in its chain: no comparer). O(chain).</summary>
         internal void RemoveEntry(Entry e)
         {
             ReadOnly t = _t;
-            ref int link = ref t.Buckets[BucketIndex(BucketHash(e), t.Multiplier, t.Buckets)];
+            int b = BucketIndex(BucketHash(e), t.Multiplier, t.Heads.Length);
+            if (ReferenceEquals(t.Heads[b], e))
+            {
+                int second = t.HeadNext[b];
+                if (second == 0)
+                {
+                    t.Heads[b] = null;
+                }
+                else
+                {
+                    // The second link moves up into the bucket; its overflow slot is freed.
+                    t.Heads[b] = t.Overflow[second - 1];
+                    t.HeadNext[b] = t.OverflowNext[second - 1];
+                    Free(second - 1);
+                }
+
+                t.Count--;
+                return;
+            }
+
+            ref int link = ref t.HeadNext[b];
             while (link != 0)
             {
                 int i = link - 1;
-                if (ReferenceEquals(t.Entries[i], e))
+                if (ReferenceEquals(t.Overflow[i], e))
                 {
-                    Debug.Assert(i >= _baseCount, "only keys added since the rebuild leave a dirty table");
-                    link = t.Next[i];
-                    t.Entries[i] = null; // the key and entry are no longer referenced (Go's issue 40999)
-                    t.Next[i] = _freeList;
-                    _freeList = i + 1;
+                    link = t.OverflowNext[i];
+                    Free(i);
                     t.Count--;
                     return;
                 }
 
-                link = ref t.Next[i];
+                link = ref t.OverflowNext[i];
             }
 
             Debug.Fail("the entry must be in the table");
@@ -327,10 +351,58 @@ public sealed partial class SyncMap<TKey, TValue>
 
         private int BucketHash(Entry e) => typeof(TKey) == typeof(string) && _t.Randomized ? RandomizedHash(e.Key) : e.Hash;
 
-        private int ChainLength(int head)
+        // Links e into its bucket (as head, or second); returns the bucket. Does not count it.
+        private int Place(Entry e)
         {
-            int length = 0;
-            for (int i = head; i != 0; i = _t.Next[i - 1])
+            ReadOnly t = _t;
+            int b = BucketIndex(BucketHash(e), t.Multiplier, t.Heads.Length);
+            if (t.Heads[b] is null)
+            {
+                t.Heads[b] = e;
+                return b;
+            }
+
+            int i;
+            if (_freeList != 0)
+            {
+                i = _freeList - 1;
+                _freeList = t.OverflowNext[i];
+            }
+            else
+            {
+                if (t.OverflowUsed == t.Overflow.Length)
+                {
+                    // Overflow slots keep their index, so growing them is one block copy (amortized O(1)).
+                    int capacity = (int)Math.Min(Array.MaxLength, (long)t.Overflow.Length + Math.Max(t.Overflow.Length >> 1, MinCapacity));
+                    Array.Resize(ref t.Overflow, capacity);
+                    Array.Resize(ref t.OverflowNext, capacity);
+                }
+
+                i = t.OverflowUsed++;
+            }
+
+            t.Overflow[i] = e;
+            t.OverflowNext[i] = t.HeadNext[b];
+            t.HeadNext[b] = i + 1;
+            return b;
+        }
+
+        private void Free(int i)
+        {
+            _t.Overflow[i] = null; // the key and entry are no longer referenced (Go's issue 40999)
+            _t.OverflowNext[i] = _freeList;
+            _freeList = i + 1;
+        }
+
+        private int ChainLength(int b)
+        {
+            if (_t.Heads[b] is null)
+            {
+                return 0;
+            }
+
+            int length = 1;
+            for (int i = _t.HeadNext[b]; i != 0; i = _t.OverflowNext[i - 1])
             {
                 length++;
             }
@@ -338,7 +410,7 @@ public sealed partial class SyncMap<TKey, TValue>
             return length;
         }
 
-        // After a relink (growth or rebuild) of a floodable table: O(n) over the links, switching if a chain is too long.
+        // After a re-placement (growth or rebuild) of a floodable table: O(n) over the links, switching if a chain is too long.
         private void CheckLongestChain()
         {
             if (!IsFloodable)
@@ -346,9 +418,9 @@ public sealed partial class SyncMap<TKey, TValue>
                 return;
             }
 
-            foreach (int head in _t.Buckets)
+            for (int b = 0; b < _t.Heads.Length; b++)
             {
-                if (ChainLength(head) > MaxChainBeforeRandomizing)
+                if (ChainLength(b) > MaxChainBeforeRandomizing)
                 {
                     Randomize();
                     return;
@@ -356,17 +428,11 @@ public sealed partial class SyncMap<TKey, TValue>
             }
         }
 
-        // Grows the arrays by half (amortized O(1) per insert; entries keep their slots, so nothing is copied twice
-        // but the arrays themselves) and relinks every chain from the stored hashes.
+        // Grows to half again as many buckets (amortized O(1) per insert) and re-places every entry by its stored hash.
         private void Grow()
         {
-            ReadOnly t = _t;
-            Debug.Assert(_freeList == 0, "a table grows only when every slot is used");
-            int capacity = (int)Math.Min(Array.MaxLength, (long)t.Entries.Length + Math.Max(t.Entries.Length >> 1, MinCapacity));
-            Array.Resize(ref t.Entries, capacity);
-            Array.Resize(ref t.Next, capacity);
-            t.SetBuckets(capacity);
-            Relink();
+            int capacity = (int)Math.Min(Array.MaxLength, (long)_t.Heads.Length + Math.Max(_t.Heads.Length >> 1, MinCapacity));
+            Replace(capacity);
             CheckLongestChain();
         }
 
@@ -374,22 +440,31 @@ public sealed partial class SyncMap<TKey, TValue>
         private void Randomize()
         {
             _t.Randomized = true;
-            Array.Clear(_t.Buckets);
-            Relink();
+            Replace(_t.Heads.Length);
         }
 
-        // Rebuilds every chain (O(n), no comparer but the randomized string hash when switched). Free slots stay free.
-        private void Relink()
+        // Re-places every entry into new arrays for `capacity` keys (O(n), no comparer but the randomized string hash when switched).
+        private void Replace(int capacity)
         {
             ReadOnly t = _t;
-            for (int i = 0; i < t.Used; i++)
+            Entry?[] heads = t.Heads;
+            Entry?[] overflow = t.Overflow;
+            int overflowUsed = t.OverflowUsed;
+            t.SetArrays(capacity);
+            _freeList = 0;
+            foreach (Entry? e in heads)
             {
-                Entry? e = t.Entries[i];
                 if (e is not null)
                 {
-                    ref int head = ref t.Buckets[BucketIndex(BucketHash(e), t.Multiplier, t.Buckets)];
-                    t.Next[i] = head;
-                    head = i + 1;
+                    Place(e);
+                }
+            }
+
+            for (int i = 0; i < overflowUsed; i++)
+            {
+                if (overflow[i] is { } e)
+                {
+                    Place(e);
                 }
             }
         }

@@ -20,23 +20,26 @@ public sealed partial class SyncMap<TKey, TValue>
     /// </summary>
     private sealed class ReadOnly
     {
-        /// <summary>Chain heads: 1-based slot of <see cref="Entries"/>, 0 for an empty bucket. Length: a prime at least the capacity.</summary>
-        internal int[] Buckets;
+        /// <summary>The first entry of each bucket's chain (null: empty bucket). Length: a prime at least the capacity; the table grows when its keys reach it.</summary>
+        internal Entry?[] Heads;
 
-        /// <summary>The entries, densely from slot 0 to <see cref="Used"/>; a null slot is free. Hold entries in every state; X entries only while a dirty map exists.</summary>
-        internal Entry?[] Entries;
+        /// <summary>Per bucket: 1 + the overflow slot of the chain's second entry, 0 when the chain has one entry or none.</summary>
+        internal int[] HeadNext;
 
-        /// <summary>Chain links parallel to <see cref="Entries"/>: the 1-based next slot, 0 at a chain's end (for a free slot: the next free one).</summary>
-        internal int[] Next;
+        /// <summary>The chains' other entries, in slots [0, <see cref="OverflowUsed"/>); a null slot is free.</summary>
+        internal Entry?[] Overflow;
 
-        /// <summary>The fast-modulo multiplier of <see cref="Buckets"/>' length (see <see cref="BucketIndex"/>).</summary>
+        /// <summary>Per overflow slot: 1 + the next slot of its chain, 0 at a chain's end (for a free slot: the next free one).</summary>
+        internal int[] OverflowNext;
+
+        /// <summary>The fast-modulo multiplier of <see cref="Heads"/>' length (see <see cref="BucketIndex"/>).</summary>
         internal ulong Multiplier;
 
-        /// <summary>Number of keys (non-free slots).</summary>
+        /// <summary>Number of keys.</summary>
         internal int Count;
 
-        /// <summary>Slots [0, Used) have been used; walks (Range, rebuild) visit only these.</summary>
-        internal int Used;
+        /// <summary>Overflow slots [0, OverflowUsed) have been used.</summary>
+        internal int OverflowUsed;
 
         /// <summary>The primary comparer: the one entries' hashes were computed with (null: the devirtualised default of a value-type key).</summary>
         internal readonly IEqualityComparer<TKey>? Comparer;
@@ -77,11 +80,11 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>A new, empty table with room for <paramref name="capacity"/> keys (a dirty table's future snapshot).</summary>
         internal ReadOnly(IEqualityComparer<TKey>? comparer, int capacity, bool randomized, object? identity)
         {
-            capacity = Math.Max(capacity, MinCapacity);
-            Entries = new Entry?[capacity];
-            Next = new int[capacity];
-            Buckets = null!;
-            SetBuckets(capacity);
+            Heads = null!;
+            HeadNext = null!;
+            Overflow = null!;
+            OverflowNext = null!;
+            SetArrays(capacity);
             Comparer = comparer;
             Randomized = randomized;
             Identity = identity ?? this;
@@ -90,12 +93,13 @@ public sealed partial class SyncMap<TKey, TValue>
         // The amended copy: same arrays (immutable once published), with a miss filter.
         private ReadOnly(ReadOnly table, long[] filter, int filterShift)
         {
-            Buckets = table.Buckets;
-            Entries = table.Entries;
-            Next = table.Next;
+            Heads = table.Heads;
+            HeadNext = table.HeadNext;
+            Overflow = table.Overflow;
+            OverflowNext = table.OverflowNext;
             Multiplier = table.Multiplier;
             Count = table.Count;
-            Used = table.Used;
+            OverflowUsed = table.OverflowUsed;
             Comparer = table.Comparer;
             Randomized = table.Randomized;
             Amended = true;
@@ -104,15 +108,27 @@ public sealed partial class SyncMap<TKey, TValue>
             Identity = table.Identity;
         }
 
+        /// <summary>The number of slots a walk visits: every bucket head, then the used overflow slots (see <see cref="SlotAt"/>).</summary>
+        internal int Used => Heads.Length + OverflowUsed;
+
+        /// <summary>The entry in walk slot <paramref name="i"/> (0 &lt;= i &lt; <see cref="Used"/>), or null.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal Entry? SlotAt(int i) => i < Heads.Length ? Heads[i] : Overflow[i - Heads.Length];
+
         /// <summary>An empty, unamended snapshot using <paramref name="comparer"/>.</summary>
         internal static ReadOnly Empty(IEqualityComparer<TKey>? comparer) => new(comparer, MinCapacity, randomized: false, identity: null);
 
-        /// <summary>Allocates an empty bucket array for <paramref name="capacity"/> slots (only before publication).</summary>
-        internal void SetBuckets(int capacity)
+        /// <summary>Allocates empty arrays for <paramref name="capacity"/> keys (only before publication): a prime number of buckets, and overflow slots for about 3/8 of the keys (chains hold about that many beyond their heads at a load factor of 1; they grow if needed).</summary>
+        internal void SetArrays(int capacity)
         {
             int count = PrimeAtLeast(capacity);
-            Buckets = new int[count];
+            Heads = new Entry?[count];
+            HeadNext = new int[count];
             Multiplier = FastModMultiplier(count);
+            int overflow = Math.Max((count >> 2) + (count >> 3), MinCapacity);
+            Overflow = new Entry?[overflow];
+            OverflowNext = new int[overflow];
+            OverflowUsed = 0;
         }
 
         /// <summary>The same table, amended, with the miss filter <paramref name="filter"/> (O(1): the arrays are shared).</summary>
@@ -217,9 +233,9 @@ public sealed partial class SyncMap<TKey, TValue>
             // Nothing above calls user code, so only an allocation failure gets here; undo the expunges
             // (X -> N) so the read map is as it was. With no dirty map, no read entry was X before this call
             // (the read map is a promoted dirty map, which never holds X), so reverting every X is exact.
-            foreach (Entry? e in read.Entries.AsSpan(0, read.Used))
+            for (int i = 0; i < read.Used; i++)
             {
-                e?.UnexpungeLocked();
+                read.SlotAt(i)?.UnexpungeLocked();
             }
 
             throw;
@@ -258,30 +274,23 @@ public sealed partial class SyncMap<TKey, TValue>
 
         read.MarkDirtyOnly(hash); // full fence, before the key becomes reachable below
         _filterKeys++;
+        dirty.NoteAdded(hash);
         dirty.Insert(entry);
         _version++;
     }
 
-    // See AddNewKeyLocked: a new amended snapshot whose filter holds the bits of every key in the dirty map's added slots.
+    // See AddNewKeyLocked: a new amended snapshot whose filter holds the bits of every key added to the dirty map as a
+    // new key (a superset of the dirty-only keys present).
     private ReadOnly RebuildFilterLocked(ReadOnly read, DirtyTable dirty)
     {
-        ReadOnly t = dirty.Table;
-        int added = 0;
-        for (int i = dirty.BaseCount; i < t.Used; i++)
+        List<int> added = dirty.AddedHashes;
+        ReadOnly next = read.AsAmended(NewFilter(added.Count + 1));
+        foreach (int hash in added)
         {
-            added += t.Entries[i] is null ? 0 : 1;
+            next.MarkDirtyOnly(hash);
         }
 
-        ReadOnly next = read.AsAmended(NewFilter(added + 1));
-        for (int i = dirty.BaseCount; i < t.Used; i++)
-        {
-            if (t.Entries[i] is { } e)
-            {
-                next.MarkDirtyOnly(e.Hash);
-            }
-        }
-
-        _filterKeys = added;
+        _filterKeys = added.Count;
         Volatile.Write(ref _read, next); // release: the bits above are visible with the snapshot
         return next;
     }

@@ -267,21 +267,29 @@ public sealed partial class SyncMap<TKey, TValue>
                 return LoadWithComparer(read, key, out value);
             }
 
-            // FindInTable's default-comparer chain walk, written out so that a hit returns from inside it. Cost: the
-            // key's chain (O(1) expected; ChainingTests).
+            // FindInTable's default-comparer chain walk, written out so that a hit returns from inside it. A key that
+            // heads its bucket costs _read -> Heads[b] -> entry; others walk the key's chain (O(1) expected; TableCostTests).
             int hash = EqualityComparer<TKey>.Default.GetHashCode(key);
-            Entry?[] entries = read.Entries;
-            int[] next = read.Next;
-            int i = read.Buckets[BucketIndex(hash, read.Multiplier, read.Buckets)] - 1;
-            while ((uint)i < (uint)entries.Length)
+            Entry?[] heads = read.Heads;
+            int b = BucketIndex(hash, read.Multiplier, heads.Length);
+            Entry? e = heads[b];
+            if (e is not null)
             {
-                Entry e = entries[i]!;
                 if (DefaultKeyMatches(e, hash, key))
                 {
                     return e.TryLoad(out value);
                 }
 
-                i = next[i] - 1;
+                Entry?[] overflow = read.Overflow;
+                int[] next = read.OverflowNext;
+                for (int i = read.HeadNext[b] - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
+                {
+                    e = overflow[i]!;
+                    if (DefaultKeyMatches(e, hash, key))
+                    {
+                        return e.TryLoad(out value);
+                    }
+                }
             }
 
             return LoadMiss(read, hash, key, out value);
@@ -800,9 +808,9 @@ public sealed partial class SyncMap<TKey, TValue>
     private static int ExpungeAllForClearLocked(ReadOnly table)
     {
         int removed = 0;
-        foreach (Entry? e in table.Entries.AsSpan(0, table.Used))
+        for (int i = 0; i < table.Used; i++)
         {
-            if (e is not null && e.ExpungeForClearLocked())
+            if (table.SlotAt(i) is { } e && e.ExpungeForClearLocked())
             {
                 removed++;
             }

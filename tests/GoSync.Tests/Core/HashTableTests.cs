@@ -166,7 +166,7 @@ public sealed class HashTableTests
         // The fast modulo (one multiply-high) against the % operator, checked through the library's own private functions.
         Type table = typeof(SyncMap<int, int>);
         MethodInfo bucketIndex = table.GetMethod("BucketIndex", BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new XunitException("SyncMap has no BucketIndex(int hash, ulong multiplier, int[] buckets): update this test.");
+            ?? throw new XunitException("SyncMap has no BucketIndex(int hash, ulong multiplier, int count): update this test.");
         MethodInfo multiplierFor = table.GetMethod("FastModMultiplier", BindingFlags.NonPublic | BindingFlags.Static)
             ?? throw new XunitException("SyncMap has no FastModMultiplier(int count): update this test.");
         MethodInfo primeAtLeast = table.GetMethod("PrimeAtLeast", BindingFlags.NonPublic | BindingFlags.Static)
@@ -182,11 +182,10 @@ public sealed class HashTableTests
                 Assert.True(count % d != 0, $"PrimeAtLeast({n}) = {count} is divisible by {d}");
             }
 
-            var buckets = new int[count];
             var multiplier = (ulong)multiplierFor.Invoke(null, [count])!;
             foreach (int hash in hashes.Concat(Enumerable.Range(0, 200).Select(_ => random.Next(int.MinValue, int.MaxValue))))
             {
-                Assert.Equal((int)((uint)hash % (uint)count), (int)bucketIndex.Invoke(null, [hash, multiplier, buckets])!);
+                Assert.Equal((int)((uint)hash % (uint)count), (int)bucketIndex.Invoke(null, [hash, multiplier, count])!);
             }
         }
     }
