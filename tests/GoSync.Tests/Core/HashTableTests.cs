@@ -11,12 +11,14 @@ using Xunit.Sdk;
 namespace GoSync.Tests.Core;
 
 /// <summary>
-/// The open-addressing hash table behind the read and dirty maps, and the inline value representation
+/// The chained hash table behind the read and dirty maps, and the inline value representation
 /// (design.md §2, "The tables" and "Values"): random operation sequences checked against
 /// <see cref="Dictionary{TKey, TValue}"/> for every value representation and for key comparers that force long
-/// clusters and clusters wrapping around the end of the bucket array; backward-shift deletion; bit patterns of
-/// inline values; the switch of string tables from the non-randomized to the randomized hash under flooding;
-/// a throwing comparer; concurrent inline swaps and deletes; the probe hook.
+/// chains (the "mod" and "wrap-around" comparers, written for the earlier open-addressing tables, now make few
+/// distinct hashes, hence long chains and many removals from them); the fast modulo; bit patterns of
+/// inline values; the switch of string tables from the non-randomized to the randomized hash under flooding,
+/// including a rebuild that merges two chains past the bound; a throwing comparer; concurrent inline swaps and
+/// deletes; the probe hook.
 /// </summary>
 /// <remarks>
 /// Seeds are fixed per case and printed in every failure message; <c>GOSYNC_SEED</c> replaces them all.
