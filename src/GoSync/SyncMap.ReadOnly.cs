@@ -108,6 +108,21 @@ public sealed partial class SyncMap<TKey, TValue>
             Identity = table.Identity;
         }
 
+        /// <summary>An unpublished copy of <paramref name="table"/>'s arrays (block copies), unamended, for a dirty table to edit.</summary>
+        internal ReadOnly(ReadOnly table, object identity)
+        {
+            Heads = (Entry?[])table.Heads.Clone();
+            HeadNext = (int[])table.HeadNext.Clone();
+            Overflow = (Entry?[])table.Overflow.Clone();
+            OverflowNext = (int[])table.OverflowNext.Clone();
+            Multiplier = table.Multiplier;
+            Count = table.Count;
+            OverflowUsed = table.OverflowUsed;
+            Comparer = table.Comparer;
+            Randomized = table.Randomized;
+            Identity = identity;
+        }
+
         /// <summary>The number of slots a walk visits: every bucket head, then the used overflow slots (see <see cref="SlotAt"/>).</summary>
         internal int Used => Heads.Length + OverflowUsed;
 
@@ -210,8 +225,8 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <summary>
     /// Go's <c>dirtyLocked</c>: if there is no dirty map, builds one holding every read entry that is
     /// not deleted, turning each deleted (N) entry into X so that it is dropped at the next promotion.
-    /// O(n) under the lock; runs on the first new key after a promotion. Copies only the live entries into a
-    /// table sized from the live count (plus an eighth for the new keys to come); no key comparer runs here.
+    /// O(n) under the lock; runs on the first new key after a promotion. Keeps only the live entries, in a table
+    /// sized from the live count (see the DirtyTable constructor); no key comparer runs here.
     /// </summary>
     private void DirtyLocked()
     {
@@ -226,7 +241,7 @@ public sealed partial class SyncMap<TKey, TValue>
         DirtyTable dirty;
         try
         {
-            dirty = new DirtyTable(read, live + Math.Max(live >> 3, MinCapacity));
+            dirty = new DirtyTable(read, live);
         }
         catch
         {
