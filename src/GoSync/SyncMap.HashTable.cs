@@ -477,30 +477,49 @@ public sealed partial class SyncMap<TKey, TValue>
             Replace(_t.Heads.Length);
         }
 
-        // Re-places every entry into new arrays for `capacity` keys (O(n), no comparer but the randomized string hash when switched).
+        // Re-places every entry into new arrays for `capacity` keys (O(n), no comparer but the randomized string hash
+        // when switched). One tight loop over the old heads, then the old overflow slots, with the arrays in locals.
         private void Replace(int capacity)
         {
             ReadOnly t = _t;
-            Entry?[] heads = t.Heads;
-            Entry?[] overflow = t.Overflow;
-            int overflowUsed = t.OverflowUsed;
+            Entry?[] oldHeads = t.Heads;
+            Entry?[] oldOverflow = t.Overflow;
+            int oldOverflowUsed = t.OverflowUsed;
             t.SetArrays(capacity);
             _freeList = 0;
-            foreach (Entry? e in heads)
+            Entry?[] heads = t.Heads;
+            int[] headNext = t.HeadNext;
+            ulong multiplier = t.Multiplier;
+            bool randomized = typeof(TKey) == typeof(string) && t.Randomized;
+            int used = 0;
+            for (int i = 0, n = oldHeads.Length + oldOverflowUsed; i < n; i++)
             {
-                if (e is not null)
+                Entry? e = i < oldHeads.Length ? oldHeads[i] : oldOverflow[i - oldHeads.Length];
+                if (e is null)
                 {
-                    Place(e);
+                    continue;
                 }
+
+                int b = BucketIndex(randomized ? RandomizedHash(e.Key) : e.Hash, multiplier, heads.Length);
+                if (heads[b] is null)
+                {
+                    heads[b] = e;
+                    continue;
+                }
+
+                if (used == t.Overflow.Length)
+                {
+                    int grown = (int)Math.Min(Array.MaxLength, (long)used + Math.Max(used >> 1, MinCapacity));
+                    Array.Resize(ref t.Overflow, grown);
+                    Array.Resize(ref t.OverflowNext, grown);
+                }
+
+                t.Overflow[used] = e;
+                t.OverflowNext[used] = headNext[b];
+                headNext[b] = ++used;
             }
 
-            for (int i = 0; i < overflowUsed; i++)
-            {
-                if (overflow[i] is { } e)
-                {
-                    Place(e);
-                }
-            }
+            t.OverflowUsed = used;
         }
     }
 }

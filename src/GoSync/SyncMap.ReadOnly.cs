@@ -58,9 +58,10 @@ public sealed partial class SyncMap<TKey, TValue>
         internal readonly bool Amended;
 
         /// <summary>
-        /// The miss filter of an amended snapshot (null otherwise): a bit per Fibonacci-hashed primary hash, set (with
-        /// Interlocked.Or, a full fence) under the lock for each key added to the dirty map while this snapshot is
-        /// current, BEFORE the key becomes reachable there; never cleared. Hence a reader that loaded this snapshot at
+        /// The miss filter of an amended snapshot (null otherwise): a bit per Fibonacci-hashed primary hash, set (with a
+        /// release write, under the lock, followed by the full fence of the _count increment before the store returns)
+        /// for each key added to the dirty map while this snapshot is current, BEFORE the key becomes reachable there;
+        /// never cleared. Hence a reader that loaded this snapshot at
         /// t0 (acquire), missed its table and reads a 0 bit knows the key was in neither map at t0: a dirty-only key
         /// present at t0 was added while this snapshot or an earlier one of the same table was current, and its bit
         /// was set before t0 in this filter (or in one this filter was rebuilt from under the lock). Proof and
@@ -171,7 +172,7 @@ public sealed partial class SyncMap<TKey, TValue>
 
             uint bit = ((uint)hash * 0x9E3779B9u) >> FilterShift;
 
-            // Acquire; pairs with the Interlocked.Or that set the bit (a full fence, before the key became reachable).
+            // Acquire; pairs with the release write that set the bit (before the key became reachable).
             return (Volatile.Read(ref Filter![bit >> 6]) & (1L << (int)bit)) != 0;
         }
 
@@ -181,8 +182,11 @@ public sealed partial class SyncMap<TKey, TValue>
             Debug.Assert(Amended);
             uint bit = ((uint)hash * 0x9E3779B9u) >> FilterShift;
 
-            // Full fence: the bit is visible before any later write of this thread, the dirty insert included.
-            Interlocked.Or(ref Filter![bit >> 6], 1L << (int)bit);
+            // Only lock holders write bits, so a plain read-modify-write loses none. Release: the bit is ordered before
+            // the dirty insert and the lock's release that follow; the caller's Interlocked.Increment of _count (a full
+            // fence, before the storing operation returns) makes it visible to every reader that starts afterwards.
+            ref long word = ref Filter![bit >> 6];
+            Volatile.Write(ref word, word | (1L << (int)bit));
         }
     }
 
@@ -287,7 +291,7 @@ public sealed partial class SyncMap<TKey, TValue>
             read = RebuildFilterLocked(read, dirty);
         }
 
-        read.MarkDirtyOnly(hash); // full fence, before the key becomes reachable below
+        read.MarkDirtyOnly(hash); // release, before the key becomes reachable below (the caller's _count increment then fences it)
         _filterKeys++;
         dirty.NoteAdded(hash);
         dirty.Insert(entry);
