@@ -58,7 +58,7 @@ public sealed partial class SyncMap<TKey, TValue>
         internal readonly bool Amended;
 
         /// <summary>
-        /// The miss filter of an amended snapshot (null otherwise): a bit per Fibonacci-hashed primary hash, set (with a
+        /// The miss filter of an amended snapshot (null otherwise): a blocked Bloom filter (two bits in one word per primary hash), set (with a
         /// release write, under the lock, followed by the full fence of the _count increment before the store returns)
         /// for each key added to the dirty map while this snapshot is current, BEFORE the key becomes reachable there;
         /// never cleared. Hence a reader that loaded this snapshot at
@@ -69,7 +69,7 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal readonly long[]? Filter;
 
-        /// <summary>32 minus log2 of <see cref="Filter"/>'s bit count.</summary>
+        /// <summary>32 minus log2 of <see cref="Filter"/>'s word count (at least 2 words, so the shift stays under 32).</summary>
         internal readonly int FilterShift;
 
         /// <summary>
@@ -148,7 +148,7 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         /// <summary>The same table, amended, with the miss filter <paramref name="filter"/> (O(1): the arrays are shared).</summary>
-        internal ReadOnly AsAmended(long[] filter) => new(this, filter, 32 - BitOperations.Log2((uint)filter.Length * 64));
+        internal ReadOnly AsAmended(long[] filter) => new(this, filter, 32 - BitOperations.Log2((uint)filter.Length));
 
         /// <summary>The entry of <paramref name="key"/>, or null; <paramref name="hash"/> is its primary hash. Lock-free; may throw only from the comparer.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -170,28 +170,37 @@ public sealed partial class SyncMap<TKey, TValue>
                 return false;
             }
 
-            uint bit = ((uint)hash * 0x9E3779B9u) >> FilterShift;
-
-            // Acquire; pairs with the release write that set the bit (before the key became reachable).
-            return (Volatile.Read(ref Filter![bit >> 6]) & (1L << (int)bit)) != 0;
+            // Acquire; pairs with the release write that set the bits (before the key became reachable).
+            return (Volatile.Read(ref Filter![FilterWord(hash, FilterShift)]) & FilterBits(hash)) == FilterBits(hash);
         }
 
-        /// <summary>Sets the bit of <paramref name="hash"/> (under the lock, before the key is added to the dirty map).</summary>
+        /// <summary>Sets the bits of <paramref name="hash"/> (under the lock, before the key is added to the dirty map).</summary>
         internal void MarkDirtyOnly(int hash)
         {
             Debug.Assert(Amended);
-            uint bit = ((uint)hash * 0x9E3779B9u) >> FilterShift;
 
-            // Only lock holders write bits, so a plain read-modify-write loses none. Release: the bit is ordered before
+            // Only lock holders write bits, so a plain read-modify-write loses none. Release: the bits are ordered before
             // the dirty insert and the lock's release that follow; the caller's Interlocked.Increment of _count (a full
-            // fence, before the storing operation returns) makes it visible to every reader that starts afterwards.
-            ref long word = ref Filter![bit >> 6];
-            Volatile.Write(ref word, word | (1L << (int)bit));
+            // fence, before the storing operation returns) makes them visible to every reader that starts afterwards.
+            ref long word = ref Filter![FilterWord(hash, FilterShift)];
+            Volatile.Write(ref word, word | FilterBits(hash));
         }
     }
 
-    /// <summary>A cleared miss filter with at least 16 bits per key for <paramref name="keys"/> keys (a power of two, at least 64).</summary>
-    private static long[] NewFilter(int keys) => new long[Math.Max(1, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Min(keys, 1 << 26)) / 4)];
+    // The miss filter is a blocked Bloom filter: a key owns two bits of one 64-bit word (one load per query). The word
+    // comes from the top bits of a Fibonacci hash, the two bits from another multiplicative hash.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FilterWord(int hash, int shift) => (int)(((uint)hash * 0x9E3779B9u) >> shift);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long FilterBits(int hash)
+    {
+        uint g = (uint)hash * 0x85EBCA6Bu;
+        return (1L << (int)(g >> 26)) | (1L << (int)((g >> 20) & 63));
+    }
+
+    /// <summary>A cleared miss filter with at least 32 bits per key for <paramref name="keys"/> keys (a power of two, at least 8 words).</summary>
+    private static long[] NewFilter(int keys) => new long[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Min(keys, 1 << 26)) / 2)];
 
     /// <summary>
     /// Go's <c>missLocked</c>: counts one locked lookup; once the misses reach the dirty map's size,
@@ -283,9 +292,9 @@ public sealed partial class SyncMap<TKey, TValue>
             Volatile.Write(ref _read, read);
             _filterKeys = 0;
         }
-        else if (_filterKeys >= read.Filter!.Length * 8)
+        else if (_filterKeys >= read.Filter!.Length * 4)
         {
-            // The filter holds more than one key per 8 bits: replace it by one rebuilt from the keys added since the
+            // The filter holds more than one key per 16 bits (false positives near 2%): replace it by one rebuilt from the keys added since the
             // dirty map was built (a superset of the dirty-only keys present, since only those can leave it). Release:
             // a reader of the new snapshot sees every bit the old filter had for a key still present.
             read = RebuildFilterLocked(read, dirty);

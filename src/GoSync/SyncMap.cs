@@ -74,7 +74,7 @@ public sealed partial class SyncMap<TKey, TValue>
     private int _version;
 
     // Keys whose bits were set in the current read snapshot's miss filter (ReadOnly.Filter). Only under _lock.
-    // When it reaches an eighth of the filter's bits, AddNewKeyLocked replaces the filter by a rebuilt one.
+    // When it reaches one per 16 bits of the filter, AddNewKeyLocked replaces the filter by a rebuilt one.
     private int _filterKeys;
 
     // Number of entries in state V reachable from _read or _dirty. Changed only by Interlocked, by the thread
