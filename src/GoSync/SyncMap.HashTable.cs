@@ -377,6 +377,21 @@ public sealed partial class SyncMap<TKey, TValue>
             Debug.Fail("the entry must be in the table");
         }
 
+        /// <summary>Removes every key, keeping the arrays (Clear, for a small table). O(buckets + overflow slots).</summary>
+        internal void ClearLocked()
+        {
+            ReadOnly t = _t;
+            Array.Clear(t.Heads);
+            Array.Clear(t.HeadNext);
+            Array.Clear(t.Overflow, 0, t.OverflowUsed);
+            Array.Clear(t.OverflowNext, 0, t.OverflowUsed);
+            t.Count = 0;
+            t.OverflowUsed = 0;
+            t.Randomized = false;
+            _freeList = 0;
+            _addedHashes.Clear();
+        }
+
         /// <summary>The read snapshot that takes over this table (O(1), no allocation); the caller must drop this object at once.</summary>
         internal ReadOnly Publish() => _t;
 

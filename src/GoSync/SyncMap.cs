@@ -763,9 +763,13 @@ public sealed partial class SyncMap<TKey, TValue>
         return false;
     }
 
+    /// <summary>The largest dirty table (in buckets) that Clear empties and keeps instead of dropping.</summary>
+    private const int MaxBucketsKeptByClear = 64;
+
     /// <summary>Go's <c>Clear</c>: removes every key.</summary>
     /// <remarks>
-    /// Publishes an empty read map and drops the dirty map (so a cleared map holds no more than a new one); every
+    /// Publishes an empty read map and empties the dirty map, dropping it unless it is small (so a cleared map holds
+    /// about what a new one does); every
     /// discarded entry is expunged, so a writer still holding one is turned back and retries on the new maps. A write
     /// racing with Clear therefore lands either before it (and is cleared) or after it; none is lost once Clear returns.
     /// O(n) under the lock. Allocates nothing, and takes no lock when the map is already empty.
@@ -796,8 +800,18 @@ public sealed partial class SyncMap<TKey, TValue>
                 removed += ExpungeAllForClearLocked(_dirty.Table);
             }
 
-            // Unlike Go, drop the dirty map: its arrays were sized for the keys just cleared (ClearTests).
-            _dirty = null;
+            // Go keeps the emptied dirty map, so the next new key copies nothing; we keep it only while it is small
+            // (as small as a new map's first tables), and drop a larger one, whose arrays were sized for the keys just
+            // cleared, so that a cleared map retains about what a new one does (TableCostTests.Clear_ReleasesTheArrays).
+            if (_dirty is not null && _dirty.Table.Heads.Length <= MaxBucketsKeptByClear)
+            {
+                _dirty.ClearLocked();
+            }
+            else
+            {
+                _dirty = null;
+            }
+
             _misses = 0;
             _version++;
             Interlocked.Add(ref _count, -removed); // the V -> X transitions made by this Clear

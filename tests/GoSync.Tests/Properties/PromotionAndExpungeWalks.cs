@@ -155,12 +155,12 @@ public sealed class PromotionAndExpungeWalks
         walk.Range();
         walk.Expect(read: 1, amended: false, dirty: null, misses: 0, expunged: 0);
 
-        // Clear on an amended map drops the dirty map (unlike Go, which keeps it: its arrays were sized for the
-        // cleared keys); the next new key builds one from the empty read map.
+        // Clear on an amended map keeps the emptied dirty map while it is small (a large one is dropped), so the next
+        // new key copies nothing.
         walk.Store(9, "a9");
         walk.Expect(read: 1, amended: true, dirty: 2, misses: 0, expunged: 0);
         walk.Clear();
-        walk.Expect(read: 0, amended: false, dirty: null, misses: 0, expunged: 0);
+        walk.Expect(read: 0, amended: false, dirty: 0, misses: 0, expunged: 0);
         walk.Load(9);
         walk.Store(10, "a10");
         walk.Expect(read: 0, amended: true, dirty: 1, misses: 0, expunged: 0);
