@@ -91,14 +91,15 @@ public sealed partial class SyncMap<TKey, TValue>
 
     /// <summary>
     /// The bucket of <paramref name="hash"/>: hash mod the (prime) bucket count, by Lemire's fast modulo on 64-bit
-    /// processes (one multiply-high: <paramref name="multiplier"/> is ceil(2^64 / count)), exact for every 32-bit hash and count.
+    /// processes (<paramref name="multiplier"/> is ceil(2^64 / count)), exact for every 32-bit hash (HashTableTests.BucketIndex_...).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int BucketIndex(int hash, ulong multiplier, int count)
     {
         if (Environment.Is64BitProcess)
         {
-            return (int)Math.BigMul(multiplier * (uint)hash, (ulong)(uint)count, out _);
+            // Two 64-bit multiplies (no 128-bit product): exact for a 32-bit dividend and a divisor below 2^31.
+            return (int)(((((multiplier * (uint)hash) >> 32) + 1) * (uint)count) >> 32);
         }
 
         return (int)((uint)hash % (uint)count);

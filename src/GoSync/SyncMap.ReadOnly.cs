@@ -199,8 +199,8 @@ public sealed partial class SyncMap<TKey, TValue>
         return (1L << (int)(g >> 26)) | (1L << (int)((g >> 20) & 63));
     }
 
-    /// <summary>A cleared miss filter with at least 32 bits per key for <paramref name="keys"/> keys (a power of two, at least 8 words).</summary>
-    private static long[] NewFilter(int keys) => new long[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Min(keys, 1 << 26)) / 2)];
+    /// <summary>A cleared miss filter with at least 32 bits per key for <paramref name="keys"/> keys (a power of two, at least 2 words).</summary>
+    private static long[] NewFilter(int keys) => new long[Math.Max(2, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Min(keys, 1 << 26)) / 2)];
 
     /// <summary>
     /// Go's <c>missLocked</c>: counts one locked lookup; once the misses reach the dirty map's size,
@@ -288,7 +288,7 @@ public sealed partial class SyncMap<TKey, TValue>
         if (!read.Amended)
         {
             // Release: readers that see amended = true consult its filter, then the dirty map under the lock.
-            read = read.AsAmended(NewFilter(16));
+            read = read.AsAmended(NewFilter(4));
             Volatile.Write(ref _read, read);
             _filterKeys = 0;
         }
