@@ -249,9 +249,10 @@ public sealed partial class SyncMap<TKey, TValue>
         /// deleted (N) one being expunged (N -> X) instead, for <paramref name="live"/> live keys. No comparer runs
         /// (hashes come from the entries). Two ways, both one pass over the read table's slots (TableCostTests.DirtyRebuild_...):
         /// <list type="bullet">
-        /// <item>the read table is not oversized (at most twice the buckets the live keys need): block-copy its four
-        /// arrays, then unlink each expunged entry by reference (O(chain) each). The cheapest copy there is: one memory
-        /// copy and one read of each entry's state.</item>
+        /// <item>the read table is neither oversized (at most twice the buckets the live keys need) nor too full (room
+        /// for an eighth more keys, so the new key does not make it grow at once): block-copy its four arrays, then
+        /// unlink each expunged entry by reference (O(chain) each). The cheapest copy there is: one memory copy and one
+        /// read of each entry's state.</item>
         /// <item>otherwise (many keys deleted since it was built, e.g. a map that shrank from a peak): place the surviving
         /// entries one by one into a table sized for the live keys plus an eighth, so tables follow the live count
         /// (TableCostTests.MapThatPeakedAtAMillionKeys_...).</item>
@@ -260,7 +261,8 @@ public sealed partial class SyncMap<TKey, TValue>
         internal DirtyTable(ReadOnly read, int live)
         {
             int slots = read.Used;
-            if (read.Heads.Length <= (2 * live) + MinCapacity)
+            int wanted = live + Math.Max(live >> 3, MinCapacity); // the live keys and an eighth more for new ones
+            if (wanted <= read.Heads.Length && read.Heads.Length <= (2 * live) + MinCapacity)
             {
                 _t = new ReadOnly(read, identity: this);
 
@@ -287,7 +289,7 @@ public sealed partial class SyncMap<TKey, TValue>
                 return; // the copy's chains are the read table's, minus links: within the bound if those were
             }
 
-            _t = new ReadOnly(read.Comparer, live + Math.Max(live >> 3, MinCapacity), read.Randomized, identity: this);
+            _t = new ReadOnly(read.Comparer, wanted, read.Randomized, identity: this);
             for (int i = 0; i < slots; i++)
             {
                 Entry? e = read.SlotAt(i);

@@ -311,6 +311,7 @@ public sealed partial class SyncMap<TKey, TValue>
     // new key (a superset of the dirty-only keys present).
     private ReadOnly RebuildFilterLocked(ReadOnly read, DirtyTable dirty)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
         List<int> added = dirty.AddedHashes;
         ReadOnly next = read.AsAmended(NewFilter(added.Count + 1));
         foreach (int hash in added)

@@ -27,9 +27,10 @@ namespace GoSync;
 /// threads, a <see cref="Dictionary{TKey, TValue}"/> under a lock is simpler and often as fast.</para>
 /// <para><b>Design and cost model.</b> A read-only map, published atomically and read without any lock, sits beside
 /// a dirty map guarded by one lock. Entries are shared by both maps. New keys go to the dirty map (under the lock).
-/// A lookup that misses the read map while the dirty map holds extra keys takes the lock and counts a miss; once
-/// the misses reach the dirty map's size, the dirty map becomes the read map (O(1)). The first new key after that
-/// copies the read map into a new dirty map (O(n) under the lock). Loads, updates of existing keys and deletes of
+/// A lookup that misses the read map while the dirty map holds extra keys takes the lock and counts a miss, unless a
+/// filter of those keys shows the key is not among them (then it answers without the lock); once the misses reach the
+/// dirty map's size, the dirty map becomes the read map (O(1)). The first new key after that copies the read map's
+/// live entries into a new dirty map (O(n) under the lock). Loads, updates of existing keys and deletes of
 /// keys in the read map are lock-free. <see cref="Count"/> and <see cref="IsEmpty"/> are O(1) and lock-free.</para>
 /// <para><b>Memory model.</b> As Go's: a write happens-before any read that observes it. Reads: Load, TryGetValue,
 /// ContainsKey, LoadAndDelete, LoadOrStore, Swap, CompareAndSwap, CompareAndDelete. Writes: Store, Swap, Delete,
@@ -485,6 +486,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// </summary>
     private void ReAddIfExpungedLocked(Entry e)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
         if (e.IsExpungedLocked)
         {
             _dirty!.Insert(e);

@@ -311,6 +311,38 @@ public sealed class TableCostTests
     }
 
     [Fact]
+    public void RangeAndEnumeration_StartAtARandomPosition()
+    {
+        // Go's Range starts at a random bucket, so "Range, delete the first key" does not always hit the same region.
+        // 300 walks stopped at their first key over 100 keys: a fixed start would give one first key; a uniform random
+        // one gives dozens (fewer than 20 distinct has a probability far below 1e-20).
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < 100; i++)
+        {
+            map.Store(i, i);
+        }
+
+        var firstByRange = new HashSet<int>();
+        var firstByEnumerator = new HashSet<int>();
+        for (int walk = 0; walk < 300; walk++)
+        {
+            map.Range((k, _) =>
+            {
+                firstByRange.Add(k);
+                return false;
+            });
+            foreach (KeyValuePair<int, int> pair in map)
+            {
+                firstByEnumerator.Add(pair.Key);
+                break;
+            }
+        }
+
+        Assert.True(firstByRange.Count >= 20, $"Range started at only {firstByRange.Count} distinct keys");
+        Assert.True(firstByEnumerator.Count >= 20, $"the enumerator started at only {firstByEnumerator.Count} distinct keys");
+    }
+
+    [Fact]
     public void Promotion_InsideARead_AllocatesNothing()
     {
         // The dirty table builds its future read snapshot as it goes, so the promotion a Load triggers only publishes it.
