@@ -1,0 +1,26 @@
+// Licensed under the MIT license. See LICENSE in the repository root.
+
+namespace GoSync.Redis;
+
+/// <summary>How <see cref="RedisSyncMap{TKey, TValue}.Range"/> walks a hash.</summary>
+public enum RangeStrategy
+{
+    /// <summary>
+    /// <see cref="Snapshot"/> on Microsoft Garnet (recognised by its <c>INFO server</c> reply, asked once per map), whose
+    /// <c>HSCAN</c> can skip live fields while others are deleted; <see cref="Scan"/> on every other server.
+    /// </summary>
+    Auto = 0,
+
+    /// <summary>
+    /// <c>HSCAN</c> pages, with the fields already visited remembered so that none is shown twice. Correct where the server
+    /// keeps <c>SCAN</c>'s guarantee (Redis, Valkey): a field present for the whole walk is returned at least once.
+    /// Memory: one entry per visited field.
+    /// </summary>
+    Scan = 1,
+
+    /// <summary>
+    /// <c>HKEYS</c> (every field at one moment), then the values by pages of <c>HMGET</c>; fields deleted in between are
+    /// skipped. Correct on every server. Memory: every field name of the shard at once; <c>HKEYS</c> is O(n) on the server.
+    /// </summary>
+    Snapshot = 2,
+}
