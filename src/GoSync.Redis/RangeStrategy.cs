@@ -6,7 +6,7 @@ namespace GoSync.Redis;
 public enum RangeStrategy
 {
     /// <summary>
-    /// <see cref="Snapshot"/> on Microsoft Garnet (recognised by its <c>INFO server</c> reply, asked once per map), whose
+    /// <see cref="Snapshot"/> on Microsoft Garnet (as StackExchange.Redis identifies the product at connection time; also while no server is connected), whose
     /// <c>HSCAN</c> can skip live fields while others are deleted; <see cref="Scan"/> on every other server.
     /// </summary>
     Auto = 0,

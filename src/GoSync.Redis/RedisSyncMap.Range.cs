@@ -70,7 +70,7 @@ public sealed partial class RedisSyncMap<TKey, TValue>
     /// <returns>The keys and values.</returns>
     public async IAsyncEnumerable<KeyValuePair<TKey, TValue>> RangeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        RangeStrategy strategy = await ResolveRangeStrategyAsync().ConfigureAwait(false);
+        RangeStrategy strategy = ResolveRangeStrategy();
         foreach (RedisKey shard in _shards)
         {
             if (strategy == RangeStrategy.Scan)
@@ -121,30 +121,28 @@ public sealed partial class RedisSyncMap<TKey, TValue>
             return (RangeStrategy)known;
         }
 
-        return Remember(_db.Execute("INFO", "server"));
-    }
-
-    private async Task<RangeStrategy> ResolveRangeStrategyAsync()
-    {
-        if (_rangeStrategy != RangeStrategy.Auto)
+        // StackExchange.Redis identifies the product from its connection handshake (no command is sent). Garnet on any
+        // endpoint means Snapshot; an endpoint not connected yet is asked again by the next Range.
+        bool connected = false;
+        foreach (IServer server in _db.Multiplexer.GetServers())
         {
-            return _rangeStrategy;
+            if (!server.IsConnected)
+            {
+                continue;
+            }
+
+            connected = true;
+            if (server.GetProductVariant(out _) == ProductVariant.Garnet)
+            {
+                return Remember(RangeStrategy.Snapshot);
+            }
         }
 
-        int known = Volatile.Read(ref _serverKind); // acquire; pairs with the Volatile.Write below
-        if (known != 0)
-        {
-            return (RangeStrategy)known;
-        }
-
-        return Remember(await _db.ExecuteAsync("INFO", "server").ConfigureAwait(false));
+        return connected ? Remember(RangeStrategy.Scan) : RangeStrategy.Snapshot;
     }
 
-    // Garnet names itself in INFO server ("garnet_version"); Redis and Valkey do not.
-    private RangeStrategy Remember(RedisResult info)
+    private RangeStrategy Remember(RangeStrategy s)
     {
-        string text = info.IsNull ? string.Empty : info.ToString();
-        RangeStrategy s = text.Contains("garnet", StringComparison.OrdinalIgnoreCase) ? RangeStrategy.Snapshot : RangeStrategy.Scan;
         Volatile.Write(ref _serverKind, (int)s); // release; the same value whichever thread writes it
         return s;
     }
