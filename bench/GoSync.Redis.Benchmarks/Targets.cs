@@ -127,7 +127,16 @@ internal sealed class HandWrittenTarget : Target
     public override async Task<bool> CompareAndSwapAsync(int key, int oldValue, int newValue) =>
         (int)await _db.ScriptEvaluateAsync(_cas, _keys, [key, oldValue, newValue]) == 1;
 
-    public override async Task<int> RangeAsync() => (await _db.HashGetAllAsync(_hash)).Length;
+    public override async Task<int> RangeAsync()
+    {
+        int n = 0;
+        foreach (HashEntry e in await _db.HashGetAllAsync(_hash))
+        {
+            n += (int)e.Name >= 0 && (int)e.Value >= 0 ? 1 : 0; // parsed, as a program that uses them would
+        }
+
+        return n;
+    }
 
     public override Task ClearAsync() => _db.KeyDeleteAsync(_hash);
 

@@ -19,8 +19,15 @@ public enum RangeStrategy
     Scan = 1,
 
     /// <summary>
-    /// <c>HKEYS</c> (every field at one moment), then the values by pages of <c>HMGET</c>; fields deleted in between are
-    /// skipped. Correct on every server. Memory: every field name of the shard at once; <c>HKEYS</c> is O(n) on the server.
+    /// One <c>HGETALL</c> per shard: every field and value of the shard at one moment, in one round trip (what a
+    /// hand-written program does). Correct on every server. Memory: the whole shard at once in the client; the server
+    /// answers in O(n). For maps too large for that, use more shards or <see cref="PagedSnapshot"/>.
     /// </summary>
     Snapshot = 2,
+
+    /// <summary>
+    /// <c>HKEYS</c> (every field of the shard at one moment), then the values by pages of <c>HMGET</c>; fields deleted in
+    /// between are skipped. Correct on every server. Memory: every field name of the shard, and one page of values.
+    /// </summary>
+    PagedSnapshot = 3,
 }

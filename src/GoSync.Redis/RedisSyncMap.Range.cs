@@ -42,6 +42,16 @@ public sealed partial class RedisSyncMap<TKey, TValue>
                     }
                 }
             }
+            else if (strategy == RangeStrategy.Snapshot)
+            {
+                foreach (HashEntry e in _db.HashGetAll(shard))
+                {
+                    if (!f(_keys.Deserialize(e.Name), _values.Deserialize(e.Value)))
+                    {
+                        return;
+                    }
+                }
+            }
             else
             {
                 RedisValue[] fields = _db.HashKeys(shard);
@@ -66,7 +76,7 @@ public sealed partial class RedisSyncMap<TKey, TValue>
     /// Go's <c>Range</c> as an asynchronous stream, with the guarantees of <see cref="Range"/>. Stop early with
     /// <c>break</c>.
     /// </summary>
-    /// <param name="cancellationToken">Stops the walk between pages.</param>
+    /// <param name="cancellationToken">Stops the walk (checked before each pair and each round trip).</param>
     /// <returns>The keys and values.</returns>
     public async IAsyncEnumerable<KeyValuePair<TKey, TValue>> RangeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -80,8 +90,17 @@ public sealed partial class RedisSyncMap<TKey, TValue>
                 {
                     if (seen.Add(e.Name))
                     {
+                        cancellationToken.ThrowIfCancellationRequested();
                         yield return new(_keys.Deserialize(e.Name), _values.Deserialize(e.Value));
                     }
+                }
+            }
+            else if (strategy == RangeStrategy.Snapshot)
+            {
+                foreach (HashEntry e in await _db.HashGetAllAsync(shard).ConfigureAwait(false))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    yield return new(_keys.Deserialize(e.Name), _values.Deserialize(e.Value));
                 }
             }
             else
@@ -96,6 +115,7 @@ public sealed partial class RedisSyncMap<TKey, TValue>
                     {
                         if (!values[i].IsNull)
                         {
+                            cancellationToken.ThrowIfCancellationRequested();
                             yield return new(_keys.Deserialize(page[i]), _values.Deserialize(values[i]));
                         }
                     }
@@ -105,7 +125,7 @@ public sealed partial class RedisSyncMap<TKey, TValue>
     }
 
     /// <summary>Gets the strategy Range uses on this map's server (<see cref="RangeStrategy.Auto"/> resolved).</summary>
-    /// <returns><see cref="RangeStrategy.Scan"/> or <see cref="RangeStrategy.Snapshot"/>.</returns>
+    /// <returns>The option's strategy when it is not <see cref="RangeStrategy.Auto"/>; otherwise <see cref="RangeStrategy.Scan"/> or <see cref="RangeStrategy.Snapshot"/>.</returns>
     public RangeStrategy GetRangeStrategy() => ResolveRangeStrategy();
 
     private RangeStrategy ResolveRangeStrategy()

@@ -34,6 +34,6 @@ public sealed class RedisSyncMapOptions<TKey, TValue>
     /// <summary>Gets or sets how Range walks each shard (default <see cref="RangeStrategy.Auto"/>).</summary>
     public RangeStrategy RangeStrategy { get; set; } = RangeStrategy.Auto;
 
-    /// <summary>Gets or sets how many fields Range asks for per round trip (default 256).</summary>
-    public int RangePageSize { get; set; } = 256;
+    /// <summary>Gets or sets how many fields Range asks for per round trip (default 1,024).</summary>
+    public int RangePageSize { get; set; } = 1024;
 }

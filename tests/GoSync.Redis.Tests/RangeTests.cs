@@ -17,6 +17,7 @@ public sealed class RangeTests(RedisServerFixture server)
         { RangeStrategy.Auto, 1 },
         { RangeStrategy.Auto, 3 },
         { RangeStrategy.Snapshot, 1 },
+        { RangeStrategy.PagedSnapshot, 3 },
         { RangeStrategy.Scan, 1 },
     };
 
