@@ -10,7 +10,8 @@
 #   6. tries a NativeAOT publish, and skips it with the reason when this machine cannot do one;
 #   7. packs src/GoSync.Redis into the same folder and checks its contents and dependencies;
 #   8. restores .ci/consumer-redis (a PackageReference to GoSync.Redis only) from that folder, builds and runs it,
-#      against a local redis-server when one is installed, otherwise with the checks that need no server.
+#      against a local redis-server when one is installed, otherwise with the checks that need no server; then
+#      publishes it trimmed (trim warnings as errors) and runs that too.
 # Exits non-zero on the first failure. Called by .ci/run; run it alone with `bash .ci/package-check.sh`.
 set -euo pipefail
 
@@ -283,7 +284,18 @@ fi
 output="$(GOSYNC_REDIS="$redis_endpoint" dotnet "$consumer_redis/bin/Release/net10.0/ConsumerRedis.dll")" || { echo "$output"; fail "the Redis consumer exited non-zero"; }
 echo "$output"
 grep -qF "[.NETCoreApp,Version=v10.0]" <<<"$output" || fail "the Redis consumer did not load GoSync.Redis's v10.0 asset"
-stop_redis_server
 done_steps+=", GoSync.Redis consumer"
+
+# The same consumer published trimmed (its trim warnings, GoSync.Redis's and StackExchange.Redis's included, are errors).
+if [[ "$done_steps" == *trimmed* ]]; then
+  dotnet publish "$consumer_redis/ConsumerRedis.csproj" -c Release -r "$rid" --self-contained -p:PublishTrimmed=true \
+    -p:TrimmerSingleWarn=false -p:GoSyncVersion="$version" --configfile "$work/nuget.config" -o "$work/trimmed-redis" -nologo
+  output="$(GOSYNC_REDIS="$redis_endpoint" "$work/trimmed-redis/ConsumerRedis")" || { echo "$output"; fail "the trimmed Redis consumer exited non-zero"; }
+  echo "$output"
+  done_steps+=", GoSync.Redis consumer trimmed $rid"
+else
+  echo "SKIPPED: trimmed GoSync.Redis consumer (the trimmed publish of step 5 was skipped on this machine)"
+fi
+stop_redis_server
 
 step "passed: GoSync and GoSync.Redis $version pack, install from a local package source and work: $done_steps"
