@@ -68,3 +68,13 @@ public class CompareAndDeleteMostlyHits : GoMapBenchmark<int, int, CompareAndDel
 public class CompareAndDeleteMostlyMisses : GoMapBenchmark<int, int, CompareAndDeleteMostlyMissesWorkload>;
 
 public class Clear : GoMapBenchmark<int, int, ClearWorkload>;
+
+// Not in Go's map_bench_test.go: the write-side patterns of issue 8 (Workloads/WriteSideWorkloads.cs).
+
+public class LoadAbsentPendingDirty : GoMapBenchmark<int, int, LoadAbsentPendingDirtyWorkload>;
+
+public class LoadOrStoreHotKeys : GoMapBenchmark<int, int, LoadOrStoreHotKeysWorkload>;
+
+public class GrowOnlyCache : GoMapBenchmark<int, int, GrowOnlyCacheWorkload>;
+
+public class SlidingWindowChurn : GoMapBenchmark<int, int, SlidingWindowChurnWorkload>;

@@ -19,12 +19,28 @@ public interface IGoBenchmark
     /// <summary>True where Go skips DeepCopyMap, so the CopyOnWrite benchmark is left out.</summary>
     bool SkipsCopyOnWrite { get; }
 
-    /// <summary>Runs the workload once against a fresh <paramref name="map"/> with every result checked.</summary>
+    /// <summary>Operations of this workload's <c>--smoke</c> run.</summary>
+    int SmokeOperations { get; }
+
+    /// <summary>
+    /// Runs the workload once against a fresh <paramref name="map"/> with every result checked: one Go run of
+    /// <paramref name="ops"/> operations in two segments (as the long mode runs it), then the workload's final checks.
+    /// </summary>
     TimeSpan Smoke(MapKind map, int threads, int ops);
+
+    /// <summary>
+    /// The long mode: after the JIT warm-up, one fresh map and Go's setup, then one Go run of
+    /// <paramref name="segments"/> x <see cref="OperationsPerInvoke"/> operations on that map, timed per segment of
+    /// <see cref="OperationsPerInvoke"/> operations.
+    /// </summary>
+    LongRunResult Long(MapKind map, int threads, int segments);
 }
 
+/// <summary>One long-mode run: per segment, ns/op (wall time / operations) and bytes allocated per operation.</summary>
+public sealed record LongRunResult(double[] NanosecondsPerOp, double[] BytesPerOp);
+
 /// <summary>
-/// One Go benchmark (<typeparamref name="TWorkload"/>) against the five maps. Every map has its own benchmark method
+/// One Go benchmark (<typeparamref name="TWorkload"/>) against the six maps. Every map has its own benchmark method
 /// and its own compiled loop (the workload is generic over the map's struct wrapper); ConcurrentDictionary is the
 /// baseline. Each iteration is one Go "b.N run": a fresh map, Go's setup (untimed, in IterationSetup), then
 /// <see cref="IGoBenchmark.OperationsPerInvoke"/> operations split across <see cref="Threads"/> workers released by one
@@ -38,6 +54,7 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
     private ParallelRunner? _runner;
     private Execution<TKey, TValue, TWorkload, SyncMapOps<TKey, TValue>, Measure>? _syncMap;
     private Execution<TKey, TValue, TWorkload, ConcurrentDictionaryOps<TKey, TValue>, Measure>? _concurrentDictionary;
+    private Execution<TKey, TValue, TWorkload, NonBlockingOps<TKey, TValue>, Measure>? _nonBlocking;
     private Execution<TKey, TValue, TWorkload, LockedDictionaryOps<TKey, TValue>, Measure>? _lockedDictionary;
     private Execution<TKey, TValue, TWorkload, RwLockDictionaryOps<TKey, TValue>, Measure>? _rwLockDictionary;
     private Execution<TKey, TValue, TWorkload, CopyOnWriteOps<TKey, TValue>, Measure>? _copyOnWrite;
@@ -53,6 +70,8 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
 
     public bool SkipsCopyOnWrite => TWorkload.SkipsCopyOnWrite;
 
+    public int SmokeOperations => TWorkload.SmokeOperations;
+
     // One GlobalSetup per map: the worker pool for this thread count, then the JIT warm-up of this map's loop.
     [GlobalSetup(Target = nameof(SyncMap))]
     public void GlobalSetupSyncMap() => WarmUp(_syncMap = new(CreateRunner()), static () => new(new SyncMap<TKey, TValue>()));
@@ -60,6 +79,10 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
     [GlobalSetup(Target = nameof(ConcurrentDictionary))]
     public void GlobalSetupConcurrentDictionary() =>
         WarmUp(_concurrentDictionary = new(CreateRunner()), static () => new(new ConcurrentDictionary<TKey, TValue>()));
+
+    [GlobalSetup(Target = nameof(NonBlocking))]
+    public void GlobalSetupNonBlocking() =>
+        WarmUp(_nonBlocking = new(CreateRunner()), static () => new(new global::NonBlocking.ConcurrentDictionary<TKey, TValue>()));
 
     [GlobalSetup(Target = nameof(LockedDictionary))]
     public void GlobalSetupLockedDictionary() => WarmUp(_lockedDictionary = new(CreateRunner()), static () => new(new LockedDictionary<TKey, TValue>()));
@@ -95,6 +118,9 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
     [IterationSetup(Target = nameof(ConcurrentDictionary))]
     public void SetupConcurrentDictionary() => _concurrentDictionary!.Setup(new ConcurrentDictionaryOps<TKey, TValue>(new ConcurrentDictionary<TKey, TValue>()));
 
+    [IterationSetup(Target = nameof(NonBlocking))]
+    public void SetupNonBlocking() => _nonBlocking!.Setup(new NonBlockingOps<TKey, TValue>(new global::NonBlocking.ConcurrentDictionary<TKey, TValue>()));
+
     [IterationSetup(Target = nameof(LockedDictionary))]
     public void SetupLockedDictionary() => _lockedDictionary!.Setup(new LockedDictionaryOps<TKey, TValue>(new LockedDictionary<TKey, TValue>()));
 
@@ -119,8 +145,12 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
     // Untimed: short Go runs of this workload on fresh maps until this map's loop runs tier-1 code (see JitWarmup).
     private void WarmUp<TMap>(Execution<TKey, TValue, TWorkload, TMap, Measure> execution, Func<TMap> create)
         where TMap : struct, IMapOps<TKey, TValue>
+        => WarmUp(execution, create, Threads);
+
+    private static void WarmUp<TMap>(Execution<TKey, TValue, TWorkload, TMap, Measure> execution, Func<TMap> create, int threads)
+        where TMap : struct, IMapOps<TKey, TValue>
     {
-        int ops = Math.Max(16 * Threads, TWorkload.OperationsPerInvoke >> 10);
+        int ops = Math.Max(16 * threads, TWorkload.OperationsPerInvoke >> 10);
         JitWarmup.Run(typeof(Execution<TKey, TValue, TWorkload, TMap, Measure>), () =>
         {
             execution.Setup(create());
@@ -135,6 +165,9 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
 
     [Benchmark(Baseline = true)]
     public void ConcurrentDictionary() => _concurrentDictionary!.Run(TWorkload.OperationsPerInvoke);
+
+    [Benchmark]
+    public void NonBlocking() => _nonBlocking!.Run(TWorkload.OperationsPerInvoke);
 
     [Benchmark]
     public void LockedDictionary() => _lockedDictionary!.Run(TWorkload.OperationsPerInvoke);
@@ -154,6 +187,8 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
                 return SmokeOne(runner, new SyncMapOps<TKey, TValue>(new SyncMap<TKey, TValue>()), ops);
             case MapKind.ConcurrentDictionary:
                 return SmokeOne(runner, new ConcurrentDictionaryOps<TKey, TValue>(new ConcurrentDictionary<TKey, TValue>()), ops);
+            case MapKind.NonBlocking:
+                return SmokeOne(runner, new NonBlockingOps<TKey, TValue>(new global::NonBlocking.ConcurrentDictionary<TKey, TValue>()), ops);
             case MapKind.LockedDictionary:
                 return SmokeOne(runner, new LockedDictionaryOps<TKey, TValue>(new LockedDictionary<TKey, TValue>()), ops);
             case MapKind.RwLockDictionary:
@@ -175,8 +210,76 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
         var execution = new Execution<TKey, TValue, TWorkload, TMap, Verify>(runner);
         long start = Stopwatch.GetTimestamp();
         execution.Setup(map);
-        RunInfo run = execution.Run(ops);
-        TWorkload.Verify(map, run);
+
+        // One Go run in two segments, each worker resuming its counter: the long mode's path, checked.
+        execution.Start(ops);
+        RunInfo first = execution.Continue(ops / 2);
+        RunInfo second = execution.Continue(ops - (ops / 2));
+        Tally total = first.Total;
+        total.Add(second.Total);
+        TWorkload.Verify(map, new RunInfo(ops, runner.Threads, total));
         return Stopwatch.GetElapsedTime(start);
+    }
+
+    public LongRunResult Long(MapKind map, int threads, int segments)
+    {
+        using var runner = new ParallelRunner(threads);
+        switch (map)
+        {
+            case MapKind.SyncMap:
+                return LongOne(runner, static () => new SyncMapOps<TKey, TValue>(new SyncMap<TKey, TValue>()), segments);
+            case MapKind.ConcurrentDictionary:
+                return LongOne(runner, static () => new ConcurrentDictionaryOps<TKey, TValue>(new ConcurrentDictionary<TKey, TValue>()), segments);
+            case MapKind.NonBlocking:
+                return LongOne(runner, static () => new NonBlockingOps<TKey, TValue>(new global::NonBlocking.ConcurrentDictionary<TKey, TValue>()), segments);
+            case MapKind.LockedDictionary:
+                return LongOne(runner, static () => new LockedDictionaryOps<TKey, TValue>(new LockedDictionary<TKey, TValue>()), segments);
+            case MapKind.RwLockDictionary:
+                var created = new List<RwLockDictionary<TKey, TValue>>();
+                try
+                {
+                    return LongOne(runner, () =>
+                    {
+                        var rw = new RwLockDictionary<TKey, TValue>();
+                        created.Add(rw);
+                        return new RwLockDictionaryOps<TKey, TValue>(rw);
+                    }, segments);
+                }
+                finally
+                {
+                    created.ForEach(rw => rw.Dispose());
+                }
+
+            case MapKind.CopyOnWrite:
+                return LongOne(runner, static () => new CopyOnWriteOps<TKey, TValue>(new CopyOnWriteMap<TKey, TValue>()), segments);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(map), map, "unknown map");
+        }
+    }
+
+    private static LongRunResult LongOne<TMap>(ParallelRunner runner, Func<TMap> create, int segments)
+        where TMap : struct, IMapOps<TKey, TValue>
+    {
+        var execution = new Execution<TKey, TValue, TWorkload, TMap, Measure>(runner);
+        WarmUp(execution, create, runner.Threads);
+
+        int ops = TWorkload.OperationsPerInvoke;
+        execution.Setup(create());
+        execution.Start((long)ops * segments);
+        GC.Collect();
+        var nanoseconds = new double[segments];
+        var bytes = new double[segments];
+        for (int segment = 0; segment < segments; segment++)
+        {
+            // Precise allocation totals (every thread's), read outside the timed span.
+            long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            long start = Stopwatch.GetTimestamp();
+            execution.Continue(ops);
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+            bytes[segment] = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)ops;
+            nanoseconds[segment] = elapsed.TotalNanoseconds / ops;
+        }
+
+        return new LongRunResult(nanoseconds, bytes);
     }
 }

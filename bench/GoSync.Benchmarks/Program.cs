@@ -33,7 +33,10 @@ public static class BenchSettings
 /// no option runs the quick configuration over every workload and prints one comparison table;
 /// <c>--full</c> uses BenchmarkDotNet's default (statistically thorough) job; <c>--filter &lt;glob&gt;</c> selects
 /// workloads; <c>--threads 1,4</c> sets the thread counts; <c>--smoke</c> runs every workload once per map with every
-/// result checked (no BenchmarkDotNet) and exits non-zero on a failure.
+/// result checked (no BenchmarkDotNet) and exits non-zero on a failure; <c>--long</c> runs each workload as one long
+/// run on one map, timed per segment; <c>--footprint</c> measures only the footprint tables, up to 10M keys. Besides the
+/// workloads, every mode but <c>--footprint</c> measures three tables that <c>--filter</c> selects by name:
+/// Footprint, Stalls and Scenarios.
 /// </summary>
 public static class Program
 {
@@ -52,6 +55,7 @@ public static class Program
         typeof(CompareAndSwapMostlyHits), typeof(CompareAndSwapMostlyMisses),
         typeof(CompareAndDeleteCollision), typeof(CompareAndDeleteMostlyHits), typeof(CompareAndDeleteMostlyMisses),
         typeof(Clear),
+        typeof(LoadAbsentPendingDirty), typeof(LoadOrStoreHotKeys), typeof(GrowOnlyCache), typeof(SlidingWindowChurn),
     ];
 
     private const string Usage = """
@@ -60,11 +64,19 @@ public static class Program
           (no option)        quick run of every workload against every map, then one comparison table
           --full             BenchmarkDotNet's default job: full statistics, much longer
           --filter <glob>    only workloads whose name matches (* and ?; repeatable), e.g. 'Load*' or
-                             'Range*.SyncMap' (workload.map); 'Footprint' selects the footprint table
+                             'Range*.SyncMap' (workload.map); 'Footprint', 'Stalls', 'Scenarios' select those tables
           --threads <list>   worker thread counts, e.g. 1,2,8 (default: 1 and the processor count)
-          --smoke            every workload against every map for a few thousand operations, results checked;
-                             exits non-zero on any failure (no BenchmarkDotNet)
+          --long             each workload as one long run on one map (no fresh map per iteration), timed per
+                             segment of N operations: first and last segment's ns/op and their ratio
+          --segments <n>     segments of a --long run (default 20)
+          --footprint        only the footprint tables, at 1K, 100K, 1M and 10M keys (--full and --long include 10M)
+          --smoke            every workload against every map for a few thousand operations, results checked,
+                             plus tiny footprint, stall and scenario runs; exits non-zero on any failure
           --help             this text
+
+        Besides the workloads, each run measures three tables that --filter selects by name: Footprint (retained
+        bytes per key, and after Clear or shrinking), Stalls (the longest single call while filling 10M keys) and
+        Scenarios (issue 8's cases: a shrunk map, colliding keys, a custom comparer).
         """;
 
     public static int Main(string[] args)
@@ -89,30 +101,69 @@ public static class Program
         }
 
         BenchSettings.ThreadCounts = options.Threads ?? BenchSettings.DefaultThreadCounts();
-        Type[] selected = Benchmarks.Where(t => options.Filters.Count == 0 || options.Filters.Any(f => f.MatchesWorkload(t.Name))).ToArray();
-        bool footprint = options.Filters.Count == 0 || options.Filters.Any(f => f.MatchesWorkload("Footprint"));
-        if (selected.Length == 0 && !footprint)
+        bool Selects(string name) => options.Filters.Count == 0 || options.Filters.Any(f => f.MatchesWorkload(name));
+
+        // A table is selected by its own name only ('*' or 'Stalls', not '*.SyncMap').
+        bool SelectsTable(string name) => options.Filters.Count == 0 || options.Filters.Any(f => f.MatchesName(name));
+        Type[] selected = options.FootprintOnly ? [] : Benchmarks.Where(t => Selects(t.Name)).ToArray();
+        var tables = new ExtraTables(
+            Footprint: options.FootprintOnly || SelectsTable("Footprint"),
+            Stalls: !options.FootprintOnly && SelectsTable("Stalls"),
+            Scenarios: !options.FootprintOnly && SelectsTable("Scenarios"));
+        if (selected.Length == 0 && !tables.Any)
         {
-            Console.Error.WriteLine($"No workload matches {string.Join(", ", options.Filters)}. Workloads: {string.Join(", ", Benchmarks.Select(t => t.Name))}, Footprint.");
+            Console.Error.WriteLine($"No workload matches {string.Join(", ", options.Filters)}. Workloads: {string.Join(", ", Benchmarks.Select(t => t.Name))}, Footprint, Stalls, Scenarios.");
             return 2;
         }
 
-        return options.Smoke
-            ? Smoke.Run(selected, options, footprint)
-            : RunBenchmarks(selected, options, footprint);
+        if (options.Smoke)
+        {
+            return Smoke.Run(selected, options, tables);
+        }
+
+        return options.Long || options.FootprintOnly
+            ? RunLong(selected, options, tables)
+            : RunBenchmarks(selected, options, tables);
     }
 
-    private static int RunBenchmarks(Type[] selected, Options options, bool footprint)
+    private static int RunLong(Type[] selected, Options options, ExtraTables tables)
     {
-        Console.WriteLine($"GoSync benchmarks ({(options.Full ? "full" : "quick")}): {selected.Length} workloads x 5 maps x threads {string.Join(",", BenchSettings.ThreadCounts)}; " +
+        string mode = options.FootprintOnly ? "footprint" : "long";
+        Console.WriteLine(options.FootprintOnly
+            ? $"GoSync benchmarks (footprint); {Environment.ProcessorCount} cores, {RuntimeInformationText()}"
+            : $"GoSync benchmarks (long): {selected.Length} workloads x {Enum.GetValues<MapKind>().Length} maps x threads {string.Join(",", BenchSettings.ThreadCounts)}, " +
+                $"{options.Segments} segments; {Environment.ProcessorCount} cores, {RuntimeInformationText()}");
+        ExtraResults footprint = tables.MeasureFootprint(large: true);
+        IReadOnlyList<LongRow> rows = LongRun.Run(selected, options, options.Segments);
+        ExtraResults extras = footprint.With(tables.MeasureStallsAndScenarios());
+
+        string resultsDir = Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results");
+        Directory.CreateDirectory(resultsDir);
+        Console.WriteLine();
+        string markdown = string.Empty;
+        if (rows.Count > 0)
+        {
+            Console.WriteLine(LongRun.ToText(rows, options.Segments));
+            File.WriteAllText(Path.Combine(resultsDir, "GoSync-long-segments.csv"), LongRun.ToCsv(rows));
+            markdown = LongRun.ToMarkdown(rows, options.Segments) + Environment.NewLine;
+        }
+
+        Console.Write(extras.ToText());
+        string path = Path.Combine(resultsDir, $"GoSync-{mode}.md");
+        File.WriteAllText(path, markdown + extras.ToMarkdown());
+        Console.WriteLine($"Tables written to {path}{(rows.Count > 0 ? " (every segment: GoSync-long-segments.csv beside it)" : string.Empty)}");
+        return 0;
+    }
+
+    private static int RunBenchmarks(Type[] selected, Options options, ExtraTables tables)
+    {
+        Console.WriteLine($"GoSync benchmarks ({(options.Full ? "full" : "quick")}): {selected.Length} workloads x {Enum.GetValues<MapKind>().Length} maps x threads {string.Join(",", BenchSettings.ThreadCounts)}; " +
             $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {RuntimeInformationText()}");
 
-        IReadOnlyList<FootprintRow> footprintRows = [];
-        if (footprint)
-        {
-            Console.WriteLine("Footprint: retained bytes per entry (1K, 100K, 1M int->int entries)...");
-            footprintRows = Footprint.Measure([1_000, 100_000, 1_000_000]);
-        }
+        // The footprint first, on a heap that holds nothing else; the stall and scenario tables, which build maps of
+        // millions of keys, after the workloads.
+        ExtraResults footprint = tables.MeasureFootprint(large: options.Full);
+        IReadOnlyList<FootprintRow> footprintRows = footprint.Footprint;
 
         var progress = new ProgressLogger(Console.Out);
         IConfig config = BuildConfig(options, progress);
@@ -123,15 +174,17 @@ public static class Program
         progress.Total = runInfos.Sum(info => info.BenchmarksCases.Length);
 
         Summary[] summaries = runInfos.Length == 0 ? [] : BenchmarkRunner.Run(runInfos);
+        ExtraResults extras = footprint.With(tables.MeasureStallsAndScenarios());
 
         var table = new ComparisonTable(summaries, Benchmarks);
-        string markdown = table.ToMarkdown(footprintRows, options.Full ? "full" : "quick");
+        string markdown = table.ToMarkdown(footprintRows, options.Full ? "full" : "quick") + extras.ToMarkdownAfterFootprint();
         Console.WriteLine();
-        Console.WriteLine(table.ToText());
-        if (footprintRows.Count > 0)
+        if (summaries.Length > 0)
         {
-            Console.WriteLine(Footprint.ToText(footprintRows));
+            Console.WriteLine(table.ToText());
         }
+
+        Console.Write(extras.ToText());
 
         string? resultsDir = summaries.FirstOrDefault()?.ResultsDirectoryPath;
         resultsDir ??= Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results");
@@ -273,6 +326,25 @@ public static class Program
                 case "--smoke":
                     parsed.Smoke = true;
                     break;
+                case "--long":
+                    parsed.Long = true;
+                    break;
+                case "--footprint":
+                    parsed.FootprintOnly = true;
+                    break;
+                case "--segments":
+                {
+                    string? value = inlineValue ?? (a + 1 < args.Length ? args[++a] : null);
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int segments) || segments < 2 || segments > 10_000)
+                    {
+                        error = $"--segments: '{value}' is not a segment count between 2 and 10000";
+                        return false;
+                    }
+
+                    parsed.Segments = segments;
+                    break;
+                }
+
                 case "--help" or "-h" or "-?":
                     parsed.Help = true;
                     break;
@@ -320,9 +392,9 @@ public static class Program
             }
         }
 
-        if (parsed.Full && parsed.Smoke)
+        if (new[] { parsed.Full, parsed.Smoke, parsed.Long, parsed.FootprintOnly }.Count(b => b) > 1)
         {
-            error = "--full and --smoke cannot be combined.";
+            error = "--full, --smoke, --long and --footprint cannot be combined.";
             return false;
         }
 
@@ -338,6 +410,13 @@ public sealed class Options
     public bool Full { get; set; }
 
     public bool Smoke { get; set; }
+
+    public bool Long { get; set; }
+
+    /// <summary><c>--footprint</c>: only the footprint tables, 10M keys included.</summary>
+    public bool FootprintOnly { get; set; }
+
+    public int Segments { get; set; } = LongRun.DefaultSegments;
 
     public bool Help { get; set; }
 
@@ -362,6 +441,9 @@ public sealed class Filter
     /// <summary>True if the pattern selects the workload or any of its maps.</summary>
     public bool MatchesWorkload(string workload) =>
         _regex.IsMatch(workload) || Enum.GetNames<MapKind>().Any(map => _regex.IsMatch(workload + "." + map));
+
+    /// <summary>True if the pattern matches <paramref name="name"/> itself (a table beside the workloads).</summary>
+    public bool MatchesName(string name) => _regex.IsMatch(name);
 
     public bool Matches(string workload, string map) => _regex.IsMatch(workload) || _regex.IsMatch(workload + "." + map);
 

@@ -13,7 +13,8 @@ namespace GoSync.Benchmarks;
 /// <summary>
 /// <c>--smoke</c>: every workload against every map (Go's skips kept) at every thread count, for a few thousand
 /// operations, with every result checked: Go's own b.Fatalf checks, each operation's expected result, and the map's
-/// final contents. No BenchmarkDotNet. One line per workload/map/threads; exit code 1 on any failure. CI runs it so
+/// final contents. No BenchmarkDotNet. One line per workload/map/threads; then the footprint, stall and scenario
+/// tables' code at tiny sizes and a two-segment long run, each checked; exit code 1 on any failure. CI runs it so
 /// the suite never rots.
 /// </summary>
 public static class Smoke
@@ -24,8 +25,12 @@ public static class Smoke
     // A run that has not finished after this long is reported as hung (e.g. a deadlock) and ends the smoke run.
     private static readonly TimeSpan s_hangLimit = TimeSpan.FromSeconds(60);
 
-    public static int Run(IReadOnlyList<Type> selected, Options options, bool footprint)
+    /// <summary>Keys of the smoke run's stall fill.</summary>
+    public const int StallKeys = 20_000;
+
+    public static int Run(IReadOnlyList<Type> selected, Options options, ExtraTables tables)
     {
+        JitWarmup.Disabled = true;
         Console.WriteLine($"GoSync benchmark smoke run: {Ops} operations per run, threads {string.Join(",", BenchSettings.ThreadCounts)}, {Environment.ProcessorCount} cores, {Program.RuntimeInformationText()}");
         int passed = 0;
         int failed = 0;
@@ -49,7 +54,7 @@ public static class Smoke
                         continue;
                     }
 
-                    (bool finished, TimeSpan elapsed, Exception? error) = RunGuarded(() => benchmark.Smoke(map, threads, Ops));
+                    (bool finished, TimeSpan elapsed, Exception? error) = RunGuarded(() => benchmark.Smoke(map, threads, Math.Max(Ops, benchmark.SmokeOperations)));
                     if (!finished)
                     {
                         Console.WriteLine($"FAIL  {label}  did not finish within {s_hangLimit.TotalSeconds:0} s (hung?)");
@@ -76,17 +81,52 @@ public static class Smoke
             }
         }
 
-        if (footprint)
+        var extras = new List<(string Name, Func<string?> Check)>();
+        if (tables.Footprint)
         {
-            if (CheckFootprint(out string message))
+            extras.Add(("Footprint", () => CheckFootprint(out string message) ? message : throw new WorkloadCheckException(message)));
+        }
+
+        if (tables.Stalls)
+        {
+            extras.Add(("Stalls", CheckStalls));
+        }
+
+        if (tables.Scenarios)
+        {
+            extras.Add(("Scenarios", CheckScenarios));
+        }
+
+        if (selected.Count > 0)
+        {
+            extras.Add(("Long", () => CheckLong(selected[0])));
+        }
+
+        foreach ((string name, Func<string?> check) in extras)
+        {
+            string? message = null;
+            (bool finished, TimeSpan elapsed, Exception? error) = RunGuarded(() =>
+            {
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                message = check();
+                return System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            });
+            if (!finished)
+            {
+                Console.WriteLine($"FAIL  {name}  did not finish within {s_hangLimit.TotalSeconds:0} s (hung?)");
+                Console.WriteLine($"smoke: {passed} passed, {failed + 1} failed");
+                return 1;
+            }
+
+            if (error is null)
             {
                 passed++;
-                Console.WriteLine($"ok    Footprint  {message}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ok    {name}  {elapsed.TotalMilliseconds,8:0.0} ms  {message}"));
             }
             else
             {
                 failed++;
-                Console.WriteLine($"FAIL  Footprint  {message}");
+                Console.WriteLine($"FAIL  {name}  {(error is WorkloadCheckException ? error.Message : error.ToString())}");
             }
         }
 
@@ -130,12 +170,49 @@ public static class Smoke
             return false;
         }
 
-        FootprintRow row = Footprint.Measure([Entries])[0];
+        if (Footprint.BuildSyncMapShrunk(Entries).Count != 10)
+        {
+            message = "the shrunk SyncMap does not hold 10 keys";
+            return false;
+        }
 
-        // An int -> int entry needs at least its 8 bytes of key and value in every map.
-        double[] figures = [row.SyncMap, row.SyncMapWithDirty, row.ConcurrentDictionary, row.Dictionary];
+        FootprintRow row = Footprint.Measure([Entries])[0];
+        IReadOnlyList<ShrunkRow> shrunk = Footprint.MeasureShrunk(10 * Entries);
+
+        // An int -> int entry needs at least its 8 bytes of key and value in every map; a whole map is an object.
+        double[] figures = [row.SyncMap, row.SyncMapWithDirty, row.ConcurrentDictionary, row.NonBlocking, row.Dictionary];
+        long[] maps = shrunk.SelectMany(r => new[] { r.SyncMap, r.ConcurrentDictionary, r.NonBlocking, r.Dictionary }).ToArray();
         message = string.Create(CultureInfo.InvariantCulture,
-            $"bytes/entry at {Entries}: SyncMap {row.SyncMap:0.0}, read+dirty {row.SyncMapWithDirty:0.0}, ConcurrentDictionary {row.ConcurrentDictionary:0.0}, Dictionary {row.Dictionary:0.0}");
-        return figures.All(f => f >= 8 && f < 10_000);
+            $"bytes/entry at {Entries}: SyncMap {row.SyncMap:0.0}, read+dirty {row.SyncMapWithDirty:0.0}, ConcurrentDictionary {row.ConcurrentDictionary:0.0}, NonBlocking {row.NonBlocking:0.0}, Dictionary {row.Dictionary:0.0}; " +
+            $"peak {10 * Entries}, now 10 keys: SyncMap {shrunk[2].SyncMap} B, ConcurrentDictionary {shrunk[2].ConcurrentDictionary} B");
+        return figures.All(f => f >= 8 && f < 10_000) && maps.All(b => b > 0 && b < 100_000_000);
+    }
+
+    /// <summary>A small fill of each map in the stall table's pattern (every Load checked inside the fill).</summary>
+    private static string CheckStalls()
+    {
+        IReadOnlyList<StallRow> rows = Stalls.Measure(StallKeys);
+        Check.That(rows.Count == 3 && rows.All(r => r.Keys == StallKeys && r.Worst > TimeSpan.Zero && r.Fill >= r.Worst), "implausible stall rows");
+        return string.Create(CultureInfo.InvariantCulture, $"{StallKeys:N0} keys per map; worst call: {string.Join(", ", rows.Select(r => $"{r.Map} {r.Worst.TotalMilliseconds:0.00} ms"))}");
+    }
+
+    /// <summary>Every scenario at tiny sizes (every round and lookup checked inside the loops).</summary>
+    private static string CheckScenarios()
+    {
+        IReadOnlyList<ScenarioRow> rows = Scenarios.Measure(ScenarioSizes.Tiny);
+        Check.That(rows.All(r => new[] { r.SyncMap, r.ConcurrentDictionary, r.NonBlocking }.All(c => c.Nanoseconds > 0 && double.IsFinite(c.Nanoseconds))), "a scenario has no time");
+        return $"{rows.Count} scenarios x 3 maps";
+    }
+
+    /// <summary>The long mode's path and tables on one workload, two segments, at one thread.</summary>
+    private static string CheckLong(Type type)
+    {
+        var benchmark = (IGoBenchmark)Activator.CreateInstance(type)!;
+        LongRunResult result = benchmark.Long(MapKind.SyncMap, 1, 2);
+        Check.That(result.NanosecondsPerOp.Length == 2 && result.NanosecondsPerOp.All(ns => ns > 0), "the long run did not time two segments");
+        var row = new LongRow(type, ComparisonTable.WorkloadName(type), 1, benchmark.SkipsCopyOnWrite);
+        row.Cells[MapKind.SyncMap] = result;
+        Check.That(LongRun.ToText([row], 2).Contains(type.Name, StringComparison.Ordinal) && LongRun.ToCsv([row]).Split('\n').Length >= 3, "the long-run tables lack the run");
+        return string.Create(CultureInfo.InvariantCulture, $"{type.Name}.SyncMap, 2 segments of {benchmark.OperationsPerInvoke:N0} operations");
     }
 }

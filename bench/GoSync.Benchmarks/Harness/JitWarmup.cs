@@ -27,6 +27,9 @@ public static class JitWarmup
     // Longer than the runtime's call-counting delay (TC_CallCountingDelayMs, 100 ms).
     private static readonly TimeSpan s_pause = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>Set by <c>--smoke</c>, which checks results and measures nothing: <see cref="Run"/> then does nothing.</summary>
+    public static bool Disabled { get; set; }
+
     // Loops already warmed in this process (the same compiled code serves every thread count).
     private static readonly HashSet<Type> s_warmed = [];
 
@@ -37,6 +40,11 @@ public static class JitWarmup
     /// </summary>
     public static int Run(Type loop, Action run)
     {
+        if (Disabled)
+        {
+            return 0;
+        }
+
         int minRounds = s_warmed.Add(loop) ? 2 : 1;
         long compiled = JitInfo.GetCompiledMethodCount(currentThread: false);
         for (int round = 1; round <= MaxRounds; round++)

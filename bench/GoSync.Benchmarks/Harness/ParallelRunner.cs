@@ -167,22 +167,42 @@ public struct ParallelBatch
 {
     private readonly ParallelRunner _source;
     private int _cache;
+    private long _taken;
 
     internal ParallelBatch(ParallelRunner source)
     {
         _source = source;
         _cache = 0;
+        _taken = 0;
     }
+
+    /// <summary>
+    /// Operations this worker has taken so far. Once <see cref="Next"/> has returned false, the number it returned
+    /// true: every workload advances its counter <c>i</c> once per operation, so <c>i</c> ended at its start plus this.
+    /// </summary>
+    public readonly long Taken => _taken;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Next()
     {
-        if (_cache == 0 && !_source.TryTake(out _cache))
+        if (_cache == 0 && !Refill())
         {
             return false;
         }
 
         _cache--;
+        return true;
+    }
+
+    // Once per batch, off the per-operation path.
+    private bool Refill()
+    {
+        if (!_source.TryTake(out _cache))
+        {
+            return false;
+        }
+
+        _taken += _cache;
         return true;
     }
 }

@@ -23,6 +23,12 @@ public interface IGoWorkload<TKey, TValue>
     /// <summary>True where Go skips DeepCopyMap ("DeepCopyMap has quadratic running time").</summary>
     static abstract bool SkipsCopyOnWrite { get; }
 
+    /// <summary>
+    /// Operations of a <c>--smoke</c> run: <see cref="Smoke.Ops"/> unless the workload needs more to reach every
+    /// branch its checks cover (a sliding window that must fill and slide).
+    /// </summary>
+    static virtual int SmokeOperations => Smoke.Ops;
+
     /// <summary>Go's <c>setup</c>: fills and primes a fresh map. Untimed.</summary>
     static abstract void Setup<TMap>(TMap map)
         where TMap : struct, IMapOps<TKey, TValue>;
@@ -148,6 +154,12 @@ public static class Check
 /// One workload bound to one map: the delegate the worker pool runs, created once per benchmark case so a measured
 /// run allocates nothing of its own. <see cref="Map"/> is replaced by each iteration's setup.
 /// </summary>
+/// <remarks>
+/// A Go run of b.N operations is <see cref="Run"/>: worker w's counter <c>i</c> starts at <c>w * b.N</c>. The long
+/// mode splits one Go run into segments: <see cref="Start"/> with the whole run's total, then <see cref="Continue"/>
+/// once per segment; each worker's counter resumes where its previous segment left it (its start plus the
+/// operations it has taken), so the segments together are exactly one Go run of the total, on one map.
+/// </remarks>
 public sealed class Execution<TKey, TValue, TWorkload, TMap, TCheck>
     where TKey : notnull
     where TWorkload : struct, IGoWorkload<TKey, TValue>
@@ -156,13 +168,21 @@ public sealed class Execution<TKey, TValue, TWorkload, TMap, TCheck>
 {
     private readonly ParallelRunner _runner;
     private readonly Tally[] _tallies;
+
+    // Each worker's next counter value: written by that worker at the end of a segment, read by it at the start of
+    // the next (the runner's barrier orders the two); reset by Start on the calling thread between runs.
+    private readonly int[] _next;
+
+    // Each worker's first counter value of the whole run (w * totalOps); written by Start between runs.
+    private readonly int[] _runStart;
     private readonly Action<int> _body;
-    private int _ops;
 
     public Execution(ParallelRunner runner)
     {
         _runner = runner;
         _tallies = new Tally[runner.Threads];
+        _next = new int[runner.Threads];
+        _runStart = new int[runner.Threads];
         _body = Worker;
     }
 
@@ -178,13 +198,29 @@ public sealed class Execution<TKey, TValue, TWorkload, TMap, TCheck>
     /// <summary>One Go run of <paramref name="ops"/> operations across all workers.</summary>
     public RunInfo Run(int ops)
     {
-        // Worker w starts at w * ops (Go's id*b.N); keep that inside int, the key type of Go's workloads.
-        if ((long)ops * _runner.Threads > int.MaxValue)
+        Start(ops);
+        return Continue(ops);
+    }
+
+    /// <summary>Begins a Go run of <paramref name="totalOps"/> operations: worker w's counter starts at w * totalOps.</summary>
+    public void Start(long totalOps)
+    {
+        // Worker w starts at w * totalOps (Go's id*b.N); keep that inside int, the key type of Go's workloads.
+        if (totalOps * _runner.Threads > int.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(ops), $"{ops} ops x {_runner.Threads} threads overflows the int key space");
+            throw new ArgumentOutOfRangeException(nameof(totalOps), $"{totalOps} ops x {_runner.Threads} threads overflows the int key space");
         }
 
-        _ops = ops;
+        for (int id = 0; id < _next.Length; id++)
+        {
+            _next[id] = (int)(id * totalOps);
+            _runStart[id] = _next[id];
+        }
+    }
+
+    /// <summary>The next <paramref name="ops"/> operations of the run begun by <see cref="Start"/>.</summary>
+    public RunInfo Continue(int ops)
+    {
         Array.Clear(_tallies);
         _runner.Run(ops, _body);
         var total = default(Tally);
@@ -205,8 +241,28 @@ public sealed class Execution<TKey, TValue, TWorkload, TMap, TCheck>
     {
         ParallelBatch pb = _runner.NewBatch();
         var tally = default(Tally);
-        TWorkload.PerG<TMap, TCheck>(Map, ref pb, id * _ops, ref tally);
+        int start = _next[id];
+        GoRun.WorkerStart = _runStart[id];
+        TWorkload.PerG<TMap, TCheck>(Map, ref pb, start, ref tally);
+        _next[id] = (int)(start + pb.Taken);
         _tallies[id] = tally;
+    }
+}
+
+/// <summary>What a worker knows about the Go run it is part of.</summary>
+public static class GoRun
+{
+    /// <summary>
+    /// The calling worker's first counter value of the whole run (Go's <c>id*b.N</c>), also in a later segment of a
+    /// long run, where the <c>i</c> PerG receives is where the previous segment stopped. Set before each PerG call.
+    /// </summary>
+    [ThreadStatic]
+    private static int t_workerStart;
+
+    public static int WorkerStart
+    {
+        get => t_workerStart;
+        set => t_workerStart = value;
     }
 }
 

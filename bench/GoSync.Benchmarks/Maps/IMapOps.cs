@@ -51,7 +51,7 @@ public interface IMapOps<TKey, TValue>
     int Count { get; }
 }
 
-/// <summary>The five maps every workload runs against, in the order of the result table.</summary>
+/// <summary>The six maps every workload runs against, in the order of the result table.</summary>
 public enum MapKind
 {
     /// <summary><see cref="GoSync.SyncMap{TKey, TValue}"/>.</summary>
@@ -59,6 +59,9 @@ public enum MapKind
 
     /// <summary><see cref="System.Collections.Concurrent.ConcurrentDictionary{TKey, TValue}"/> (the baseline).</summary>
     ConcurrentDictionary,
+
+    /// <summary><c>NonBlocking.ConcurrentDictionary</c> (package NonBlocking): a lock-free open-addressing peer.</summary>
+    NonBlocking,
 
     /// <summary>A <see cref="System.Collections.Generic.Dictionary{TKey, TValue}"/> under one <see cref="System.Threading.Lock"/>.</summary>
     LockedDictionary,

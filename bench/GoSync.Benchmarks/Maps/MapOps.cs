@@ -142,6 +142,93 @@ public readonly struct ConcurrentDictionaryOps<TKey, TValue> : IMapOps<TKey, TVa
     public int Count => _map.Count;
 }
 
+/// <summary>
+/// Go's operations on <c>NonBlocking.ConcurrentDictionary</c>, mapped exactly as <see cref="ConcurrentDictionaryOps{TKey, TValue}"/>
+/// maps them (its API is ConcurrentDictionary's): Load = TryGetValue, Store = indexer set, LoadAndDelete/Delete =
+/// TryRemove, CompareAndSwap = TryUpdate, CompareAndDelete = TryRemove(KeyValuePair), Range = foreach, Clear = Clear;
+/// LoadOrStore is TryGetValue then TryAdd and Swap a TryGetValue/TryUpdate loop with a TryAdd fallback, each retried
+/// only when another thread changed that key in between. Every Go operation is expressible, so no workload skips it.
+/// </summary>
+public readonly struct NonBlockingOps<TKey, TValue> : IMapOps<TKey, TValue>
+    where TKey : notnull
+{
+    private readonly global::NonBlocking.ConcurrentDictionary<TKey, TValue> _map;
+
+    public NonBlockingOps(global::NonBlocking.ConcurrentDictionary<TKey, TValue> map) => _map = map;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Load(TKey key, [MaybeNullWhen(false)] out TValue value) => _map.TryGetValue(key, out value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(TKey key, TValue value) => _map[key] = value;
+
+    public TValue LoadOrStore(TKey key, TValue value, out bool loaded)
+    {
+        while (true)
+        {
+            if (_map.TryGetValue(key, out TValue? existing))
+            {
+                loaded = true;
+                return existing;
+            }
+
+            if (_map.TryAdd(key, value))
+            {
+                loaded = false;
+                return value;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value) => _map.TryRemove(key, out value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Delete(TKey key) => _map.TryRemove(key, out _);
+
+    public bool Swap(TKey key, TValue value, [MaybeNullWhen(false)] out TValue previous)
+    {
+        while (true)
+        {
+            if (_map.TryGetValue(key, out TValue? current))
+            {
+                // TryUpdate succeeds only if the value is still (equal to) the one just read.
+                if (_map.TryUpdate(key, value, current))
+                {
+                    previous = current;
+                    return true;
+                }
+            }
+            else if (_map.TryAdd(key, value))
+            {
+                previous = default;
+                return false;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool CompareAndSwap(TKey key, TValue oldValue, TValue newValue) => _map.TryUpdate(key, newValue, oldValue);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool CompareAndDelete(TKey key, TValue oldValue) => _map.TryRemove(new KeyValuePair<TKey, TValue>(key, oldValue));
+
+    public void Range<TState>(TState state, Func<TState, TKey, TValue, bool> f)
+    {
+        foreach (KeyValuePair<TKey, TValue> pair in _map)
+        {
+            if (!f(state, pair.Key, pair.Value))
+            {
+                return;
+            }
+        }
+    }
+
+    public void Clear() => _map.Clear();
+
+    public int Count => _map.Count;
+}
+
 /// <summary>Go's operations on <see cref="LockedDictionary{TKey, TValue}"/>.</summary>
 public readonly struct LockedDictionaryOps<TKey, TValue> : IMapOps<TKey, TValue>
     where TKey : notnull

@@ -68,7 +68,7 @@ internal static class MapChecks
             }
         });
         other.Start();
-        other.Join();
+        Concurrency.ThreadTimeLimit.Join(other, "the probe thread");
         Assert.Null(failure);
         map.AssertInvariants();
     }

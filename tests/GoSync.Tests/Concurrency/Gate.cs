@@ -13,8 +13,11 @@ namespace GoSync.Tests.Concurrency;
 /// </summary>
 internal static class Gate
 {
-    /// <summary>Runs <paramref name="body"/>(thread index) on <paramref name="threads"/> new threads released together.</summary>
-    public static void Run(int threads, Action<int> body)
+    /// <summary>
+    /// Runs <paramref name="body"/>(thread index) on <paramref name="threads"/> new threads released together;
+    /// fails after <see cref="ThreadTimeLimit.Limit"/> with <paramref name="context"/> (the seed) if one never ends.
+    /// </summary>
+    public static void Run(int threads, Action<int> body, string context = "no seed")
     {
         var failures = new ConcurrentQueue<Exception>();
         using var ready = new CountdownEvent(threads);
@@ -46,7 +49,7 @@ internal static class Gate
         open.Set();
         foreach (Thread worker in workers)
         {
-            worker.Join();
+            ThreadTimeLimit.Join(worker, context);
         }
 
         if (!failures.IsEmpty)

@@ -129,6 +129,7 @@ internal sealed class HistoryRecorder : IDisposable
     private MapUnderTest? _target;
     private int _arrived;
     private volatile bool _stopping;
+    private bool _timedOut; // set and read by the coordinating (test) thread only
 
     public HistoryRecorder(Workload workload, Func<SyncMap<int, int>, MapUnderTest>? wrap = null)
     {
@@ -171,7 +172,16 @@ internal sealed class HistoryRecorder : IDisposable
         MapProbe.Snapshot before = MapProbe.Capture(map);
         Volatile.Write(ref _arrived, 0);
         _barrier.SignalAndWait(); // start: workers run their scripts
-        _barrier.SignalAndWait(); // end: every worker finished
+        try
+        {
+            ThreadTimeLimit.SignalAndWait(_barrier, $"seed={seed}"); // end: every worker finished
+        }
+        catch (TimeoutException)
+        {
+            _timedOut = true; // a worker is stuck in the map: Dispose leaves the (background) workers
+            throw;
+        }
+
         _target = null;
         for (int t = 0; t < _failures.Length; t++)
         {
@@ -224,11 +234,16 @@ internal sealed class HistoryRecorder : IDisposable
 
     public void Dispose()
     {
+        if (_timedOut)
+        {
+            return; // waiting again would only replace the round's failure (with its seed) by another timeout
+        }
+
         _stopping = true;
-        _barrier.SignalAndWait();
+        ThreadTimeLimit.SignalAndWait(_barrier, "stopping the workers");
         foreach (Thread worker in _workers)
         {
-            worker.Join();
+            ThreadTimeLimit.Join(worker, "stopping the workers");
         }
 
         _barrier.Dispose();
@@ -561,95 +576,18 @@ internal sealed class HistoryRecorder : IDisposable
 
     private static void Execute(MapUnderTest target, SyncMap<int, int> map, int key, ref Operation op)
     {
-        int a1 = op.Arg1;
-        int a2 = op.Arg2;
         op.Invoke = Stopwatch.GetTimestamp();
         switch (op.Kind)
         {
             case OpKind.Load:
                 op.Ok = target.Load(key, out op.Value);
                 break;
-            case OpKind.Store:
-                map.Store(key, a1);
-                break;
-            case OpKind.LoadOrStore:
-                op.Value = map.LoadOrStore(key, a1, out op.Ok);
-                break;
-            case OpKind.LoadAndDelete:
-                op.Ok = map.LoadAndDelete(key, out op.Value);
-                break;
-            case OpKind.Delete:
-                map.Delete(key);
-                break;
-            case OpKind.Swap:
-                op.Ok = map.Swap(key, a1, out op.Value);
-                break;
             case OpKind.CompareAndSwap:
-                op.Ok = target.CompareAndSwap(key, a2, a1);
-                break;
-            case OpKind.CompareAndDelete:
-                op.Ok = map.CompareAndDelete(key, a2);
-                break;
-            case OpKind.TryAdd:
-                op.Ok = map.TryAdd(key, a1);
-                break;
-            case OpKind.TryUpdate:
-                op.Ok = map.TryUpdate(key, a1, a2);
-                break;
-            case OpKind.TryRemove:
-                op.Ok = map.TryRemove(key, out op.Value);
-                break;
-            case OpKind.TryRemovePair:
-                op.Ok = map.TryRemove(new KeyValuePair<int, int>(key, a2));
-                break;
-            case OpKind.GetOrAddFactory:
-                op.Value = map.GetOrAdd(key, _ => a1);
-                break;
-            case OpKind.GetOrAddValue:
-                op.Value = map.GetOrAdd(key, a1);
-                break;
-            case OpKind.GetOrAddArg:
-                op.Value = map.GetOrAdd(key, static (_, arg) => arg, a1);
-                break;
-            case OpKind.AddOrUpdateFactories:
-                op.Value = map.AddOrUpdate(key, _ => a1, (_, current) => SequentialMapModel.UpdateFunction(current, a2));
-                break;
-            case OpKind.AddOrUpdateValue:
-                op.Value = map.AddOrUpdate(key, a1, (_, current) => SequentialMapModel.UpdateFunction(current, a2));
-                break;
-            case OpKind.AddOrUpdateArg:
-                op.Value = map.AddOrUpdate(
-                    key,
-                    static (_, arg) => arg.Add,
-                    static (_, current, arg) => SequentialMapModel.UpdateFunction(current, arg.Increment),
-                    (Add: a1, Increment: a2));
-                break;
-            case OpKind.TryGetValue:
-                op.Ok = map.TryGetValue(key, out op.Value);
-                break;
-            case OpKind.IndexerGet:
-                try
-                {
-                    op.Value = map[key];
-                    op.Ok = true;
-                }
-                catch (KeyNotFoundException)
-                {
-                    op.Ok = false;
-                }
-
-                break;
-            case OpKind.IndexerSet:
-                map[key] = a1;
-                break;
-            case OpKind.ContainsKey:
-                op.Ok = map.ContainsKey(key);
-                break;
-            case OpKind.Clear:
-                map.Clear();
+                op.Ok = target.CompareAndSwap(key, op.Arg2, op.Arg1);
                 break;
             default:
-                throw new InvalidOperationException($"Unknown operation {op.Kind}");
+                MapOperations.Apply(map, key, ref op);
+                break;
         }
 
         op.Response = Stopwatch.GetTimestamp();

@@ -110,7 +110,7 @@ public sealed class PropertyStressTests
                 }
 
                 Interlocked.Decrement(ref running);
-            });
+            }, $"seed={seed}");
 
             map.AssertInvariants();
             for (int k = 0; k < Keys; k++)
@@ -202,7 +202,7 @@ public sealed class PropertyStressTests
 
             Interlocked.Add(ref retries, localRetries);
             Interlocked.Decrement(ref running);
-        });
+        }, $"seed={seed}");
 
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed={seed}: {Workers * increments} increments, {retries} compare-and-swap retries (lost races)."));
 
@@ -325,7 +325,7 @@ public sealed class PropertyStressTests
             Interlocked.Add(ref reads, localReads);
             Interlocked.Add(ref torn, localTorn);
             Interlocked.Decrement(ref running);
-        });
+        }, $"seed={seed}");
 
         map.AssertInvariants();
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed={seed}: {reads} values read, {torn} torn."));
@@ -464,7 +464,7 @@ public sealed class PropertyStressTests
             }
 
             Interlocked.Decrement(ref rangers);
-        });
+        }, $"seed={seed}");
 
         map.AssertInvariants();
         _output.WriteLine(string.Create(
@@ -520,7 +520,7 @@ public sealed class PropertyStressTests
                             break;
                     }
                 }
-            });
+            }, $"seed={seed}");
 
             // Quiescent: Count must equal every way of counting the contents.
             map.AssertInvariants();
@@ -679,7 +679,7 @@ public sealed class PropertyStressTests
             }
 
             Interlocked.Decrement(ref running);
-        });
+        }, $"seed={seed}");
 
         map.AssertInvariants();
         int count = map.Count;
@@ -700,7 +700,7 @@ public sealed class PropertyStressTests
             {
                 map.Store((t * KeysPerWriter) + slot, slot);
             }
-        });
+        }, $"seed={seed}");
         map.AssertInvariants();
         Assert.Equal(Writers * KeysPerWriter, map.Count);
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed={seed}: {clearsCompleted} Clears raced {Writers * iterations} writes; {explainedByClear} stores were cleared before their read-back."));

@@ -81,7 +81,7 @@ public sealed class MapLockHolder : IDisposable
         }
 
         // The lock is free again here, so a blocked task finishes now and its exception, if any, surfaces.
-        task.Wait();
+        Concurrency.ThreadTimeLimit.Wait(task, what);
         Assert.True(completed, $"{what} did not complete while another thread held the map's lock: it takes the lock");
     }
 
@@ -110,7 +110,7 @@ public sealed class MapLockHolder : IDisposable
     public void Dispose()
     {
         _release.Set();
-        _thread.Join();
+        Concurrency.ThreadTimeLimit.Join(_thread, "the lock holder");
         _release.Dispose();
         if (_failure is not null)
         {

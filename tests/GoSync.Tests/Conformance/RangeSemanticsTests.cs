@@ -246,7 +246,7 @@ public sealed class RangeSemanticsTests
         finally
         {
             Volatile.Write(ref stop, 1);
-            writer.Join();
+            Concurrency.ThreadTimeLimit.Join(writer, "the writer");
         }
 
         Assert.Null(writerFailure);

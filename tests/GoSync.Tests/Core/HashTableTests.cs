@@ -11,12 +11,14 @@ using Xunit.Sdk;
 namespace GoSync.Tests.Core;
 
 /// <summary>
-/// The open-addressing hash table behind the read and dirty maps, and the inline value representation
+/// The chained hash table behind the read and dirty maps, and the inline value representation
 /// (design.md §2, "The tables" and "Values"): random operation sequences checked against
 /// <see cref="Dictionary{TKey, TValue}"/> for every value representation and for key comparers that force long
-/// clusters and clusters wrapping around the end of the bucket array; backward-shift deletion; bit patterns of
-/// inline values; the switch of string tables from the non-randomized to the randomized hash under flooding;
-/// a throwing comparer; concurrent inline swaps and deletes; the probe hook.
+/// chains (the "mod" and "wrap-around" comparers, written for the earlier open-addressing tables, now make few
+/// distinct hashes, hence long chains and many removals from them); the fast modulo; bit patterns of
+/// inline values; the switch of string tables from the non-randomized to the randomized hash under flooding,
+/// including a rebuild that merges two chains past the bound; a throwing comparer; concurrent inline swaps and
+/// deletes; the probe hook.
 /// </summary>
 /// <remarks>
 /// Seeds are fixed per case and printed in every failure message; <c>GOSYNC_SEED</c> replaces them all.
@@ -161,21 +163,32 @@ public sealed class HashTableTests
     }
 
     [Fact]
-    public void CraftedHashes_HaveTheirHomesInTheLastAndFirstBucket_AtEveryTableSize()
+    public void BucketIndex_IsTheHashModuloTheBucketCount_ForExtremeAndRandomHashes_AtManyPrimeSizes()
     {
-        // The premise of WrapAroundComparer, checked against the table's own private functions.
+        // The fast modulo (one multiply-high) against the % operator, checked through the library's own private functions.
         Type table = typeof(SyncMap<int, int>);
-        MethodInfo homeBucket = table.GetMethod("HomeBucket", BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new XunitException("SyncMap has no HomeBucket(int hash, int shift): update this test and WrapAroundComparer.");
-        MethodInfo shiftFor = table.GetMethod("ShiftFor", BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new XunitException("SyncMap has no ShiftFor(int length): update this test and WrapAroundComparer.");
-        for (int log2 = 2; log2 <= 30; log2++)
+        MethodInfo bucketIndex = table.GetMethod("BucketIndex", BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new XunitException("SyncMap has no BucketIndex(int hash, ulong multiplier, int count): update this test.");
+        MethodInfo multiplierFor = table.GetMethod("FastModMultiplier", BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new XunitException("SyncMap has no FastModMultiplier(int count): update this test.");
+        MethodInfo primeAtLeast = table.GetMethod("PrimeAtLeast", BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new XunitException("SyncMap has no PrimeAtLeast(int n): update this test.");
+        var random = new Random(8);
+        int[] hashes = [0, 1, -1, int.MaxValue, int.MinValue, 12345, -12345];
+        foreach (int n in new[] { 0, 3, 4, 100, 1_000, 65_536, 1_000_000, 50_000_000 })
         {
-            int length = 1 << log2;
-            var shift = (int)shiftFor.Invoke(null, [length])!;
-            Assert.Equal(length - 1, (int)homeBucket.Invoke(null, [LastBucketHash, shift])!);
-            Assert.Equal(0, (int)homeBucket.Invoke(null, [0, shift])!);
-            Assert.Equal(length - 2, (int)homeBucket.Invoke(null, [(int)HashWithHome(length - 2, length), shift])!);
+            var count = (int)primeAtLeast.Invoke(null, [n])!;
+            Assert.True(count >= Math.Max(n, 3), $"PrimeAtLeast({n}) = {count}");
+            for (int d = 2; (long)d * d <= count; d++)
+            {
+                Assert.True(count % d != 0, $"PrimeAtLeast({n}) = {count} is divisible by {d}");
+            }
+
+            var multiplier = (ulong)multiplierFor.Invoke(null, [count])!;
+            foreach (int hash in hashes.Concat(Enumerable.Range(0, 200).Select(_ => random.Next(int.MinValue, int.MaxValue))))
+            {
+                Assert.Equal((int)((uint)hash % (uint)count), (int)bucketIndex.Invoke(null, [hash, multiplier, count])!);
+            }
         }
     }
 
@@ -253,7 +266,7 @@ public sealed class HashTableTests
 
         map.AssertInvariants();
         SyncMap<string, int>.ProbeState stored = map.GetProbeState();
-        Assert.Same(EqualityComparer<string>.Default, TableComparer(stored.DirtyTable));
+        Assert.True(stored.Dirty!.Value.Randomized, "the flooded dirty table still buckets by the non-randomized hash");
         Assert.Equal(RandomizedHashes(keys), stored.DirtyHashes!.Order());
         AssertEveryKeyHoldsItsIndex(map, keys);
 
@@ -269,7 +282,7 @@ public sealed class HashTableTests
         map.Store("fresh", -1);
         map.AssertInvariants();
         SyncMap<string, int>.ProbeState rebuilt = map.GetProbeState();
-        Assert.Same(EqualityComparer<string>.Default, TableComparer(rebuilt.DirtyTable));
+        Assert.True(rebuilt.Dirty!.Value.Randomized, "the dirty table rebuilt from a randomized read table is not randomized");
         Assert.Equal(RandomizedHashes(keys.Append("fresh")), rebuilt.DirtyHashes!.Order());
 
         for (int i = 0; i < keys.Count; i += 3)
@@ -291,7 +304,7 @@ public sealed class HashTableTests
         List<string> keys = s_floodingKeys.Value;
         var map = new SyncMap<string, int>(userComparer);
 
-        // 50 colliding keys probe at most 49 buckets: the promoted read table keeps the non-randomized hash.
+        // 50 colliding keys make one chain of 50: the promoted read table keeps the non-randomized hash.
         const int Early = 50;
         for (int i = 0; i < Early; i++)
         {
@@ -311,7 +324,8 @@ public sealed class HashTableTests
         SyncMap<string, int>.ProbeState state = map.GetProbeState();
         Assert.All(state.ReadHashes, hash => Assert.Equal((int)FloodingHash, hash));
         Assert.Equal(RandomizedHashes(keys), state.DirtyHashes!.Order());
-        Assert.Same(EqualityComparer<string>.Default, TableComparer(state.DirtyTable));
+        Assert.True(state.Dirty!.Value.Randomized);
+        Assert.False(state.Read.Randomized);
         AssertEveryKeyHoldsItsIndex(map, keys);
 
         // Promoted, the switched table serves every key from the read map.
@@ -323,38 +337,38 @@ public sealed class HashTableTests
     }
 
     [Fact]
-    public void DirtyRebuild_OfATableAtTheProbeLimit_KeepsEveryKeyReachable()
+    public void DirtyRebuild_IntoASmallerTable_ThatMergesTwoChainsPastTheLimit_SwitchesToTheRandomizedHash()
     {
-        // A table of 256 buckets holds, in this order (the collection constructor sizes it for all 103 keys at once):
-        // - 50 "tail" keys whose non-randomized hash has its home in bucket 254: they fill 254 and 255, then wrap
-        //   around to 0..47 (the last one passes 49 occupied buckets);
-        // - 53 keys with hash 0, whose home is bucket 0: they fill 48..100 (the last one passes exactly 100 occupied
-        //   buckets, the limit, not more), so the table keeps the non-randomized hash.
-        // A new key after the promotion rebuilds the dirty map. A rebuild that re-placed the keys in bucket order
-        // (as an earlier version did) would place the 48 wrapped tail keys first (254, 255, 0..45), then the home-0
-        // keys (46..98), then the tail keys of buckets 254 and 255, which would pass 101 and 102 occupied buckets:
-        // the first of them switched the new table to the randomized hash, and the second was then placed with its
-        // stale non-randomized hash, unreachable (Load missed it, and storing it again added it twice).
-        const int Length = 256;
-        List<string> tail = KeysWithNonRandomizedHash(HashWithHome(Length - 2, Length), 50);
-        List<string> homeZero = KeysWithNonRandomizedHash(0, 53);
-        List<string> keys = [.. tail, .. homeZero];
-        var map = new SyncMap<string, int>(keys.Select((key, index) => KeyValuePair.Create(key, index)).ToList());
-        IEnumerable<int> nonRandomized = keys.Select(NonRandomizedOrdinalComparer.Instance.GetHashCode).Order();
-        Assert.Equal(nonRandomized, map.GetProbeState().ReadHashes.Order());
+        // Two groups of 60 string keys: one non-randomized hash H per group, H2 = H1 + 137. In the read table (sized for
+        // 2,120 keys, a prime bucket count above 137) they form two chains of 60, under the limit of 100. Deleting the
+        // 2,000 fillers and storing a new key rebuilds the dirty map sized from the 120 live keys: 137 buckets, where
+        // the two hashes share a bucket, so the copy makes one chain of 120, which no insert walked. The rebuild must
+        // check its chains and switch: the bound is on chain length however the chain came about.
+        const int RebuiltBuckets = 137;
+        List<string> group1 = KeysWithNonRandomizedHash(FloodingHash, 60);
+        List<string> group2 = KeysWithNonRandomizedHash(FloodingHash + RebuiltBuckets, 60);
+        List<string> fillers = Enumerable.Range(0, 2_000).Select(i => "filler" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+        List<string> keys = [.. group1, .. group2];
+        var map = new SyncMap<string, int>(keys.Concat(fillers).Select((key, index) => KeyValuePair.Create(key, index)).ToList());
+        SyncMap<string, int>.ProbeState before = map.GetProbeState();
+        Assert.False(before.Read.Randomized);
+        Assert.True(before.Read.LongestChain <= 100, $"the read table has a chain of {before.Read.LongestChain}");
+        foreach (string filler in fillers)
+        {
+            map.Delete(filler);
+        }
 
         map.Store("fresh", -1);
-
-        // Whichever hash the rebuilt table uses, it stores that hash for every key.
         map.AssertInvariants();
         SyncMap<string, int>.ProbeState rebuilt = map.GetProbeState();
-        var rebuiltComparer = (IEqualityComparer<string>)TableComparer(rebuilt.DirtyTable)!;
-        Assert.Equal(keys.Append("fresh").Select(rebuiltComparer.GetHashCode).Order(), rebuilt.DirtyHashes!.Order());
+        Assert.True(rebuilt.Dirty!.Value.Buckets == RebuiltBuckets, $"premise: the rebuilt table has {rebuilt.Dirty.Value.Buckets} buckets, not {RebuiltBuckets}: choose the second hash again");
+        Assert.True(rebuilt.Dirty.Value.Randomized, "the rebuilt table holds a chain of 120 non-randomized keys");
+        Assert.True(rebuilt.Dirty.Value.LongestChain <= 100, $"longest chain {rebuilt.Dirty.Value.LongestChain}");
 
         // Promoted, the rebuilt table answers every lookup: each key is found, and storing one again adds nothing.
         map.Range(static (_, _) => true);
         AssertEveryKeyHoldsItsIndex(map, keys);
-        map.Store(tail[1], 1);
+        map.Store(group2[1], 61);
         Assert.Equal(keys.Count + 1, map.Count);
         map.AssertInvariants();
     }
@@ -913,15 +927,6 @@ public sealed class HashTableTests
     private static IEnumerable<int> RandomizedHashes(IEnumerable<string> keys) =>
         keys.Select(EqualityComparer<string>.Default.GetHashCode).Order();
 
-    // The comparer of a dirty table taken from ProbeState (DirtyTable.Comparer is internal to the table class).
-    private static object? TableComparer(object? dirtyTable)
-    {
-        Assert.NotNull(dirtyTable);
-        PropertyInfo comparer = dirtyTable.GetType().GetProperty("Comparer", BindingFlags.NonPublic | BindingFlags.Instance)
-            ?? throw new XunitException("DirtyTable has no Comparer property: update this test.");
-        return comparer.GetValue(dirtyTable);
-    }
-
     private static void AssertEveryKeyHoldsItsIndex(SyncMap<string, int> map, List<string> keys)
     {
         for (int i = 0; i < keys.Count; i++)
@@ -950,15 +955,6 @@ public sealed class HashTableTests
 
         return keys;
     }
-
-    /// <summary>A hash whose home is <paramref name="bucket"/> in a table of <paramref name="length"/> buckets (a power of two).</summary>
-    /// <remarks>
-    /// The home is the top log2(length) bits of <c>hash * 0x9E3779B9</c>; multiplying the wanted product by the inverse of
-    /// the multiplier gives the hash. <see cref="CraftedHashes_HaveTheirHomesInTheLastAndFirstBucket_AtEveryTableSize"/>
-    /// checks the same arithmetic against the library.
-    /// </remarks>
-    private static uint HashWithHome(int bucket, int length) =>
-        unchecked(((uint)bucket << (32 - BitOperations.Log2((uint)length))) * InverseOfFibonacciMultiplier);
 
     // ---------------------------------------------------------------------------------------------------------------
     // Test types

@@ -170,7 +170,7 @@ public sealed class MapTests
             Volatile.Write(ref stop, 1);
             foreach (Thread thread in threads)
             {
-                thread.Join();
+                Concurrency.ThreadTimeLimit.Join(thread, "the writers");
             }
         }
 
@@ -367,7 +367,7 @@ public sealed class MapTests
 
             foreach (Thread thread in threads)
             {
-                thread.Join();
+                Concurrency.ThreadTimeLimit.Join(thread, $"round {round}");
             }
 
             map.Clear();

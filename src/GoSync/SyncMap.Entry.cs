@@ -136,8 +136,29 @@ public sealed partial class SyncMap<TKey, TValue>
     /// </remarks>
     private abstract class Entry
     {
-        /// <summary>A new entry in state <paramref name="slot"/>.</summary>
-        internal static Entry Create(Slot slot) => IsInline ? new InlineEntry(slot.Bits) : new RefEntry(slot.Ref);
+        /// <summary>
+        /// The key. Immutable. Kept in the entry (not in the tables) because the entry is shared by the read and dirty
+        /// tables, which then hold only links: see design.md, "Memory per key".
+        /// </summary>
+        internal readonly TKey Key;
+
+        /// <summary>
+        /// The key's hash under the map's primary table comparer (see <see cref="TableComparerFor"/>). Immutable. The
+        /// tables bucket by it (unless randomized, see <see cref="ReadOnly.Randomized"/>), compare it before the key,
+        /// and relink by it when they grow or are rebuilt, so no comparer runs there; the miss filter indexes by it.
+        /// For an int key the two fields share the 8 bytes after the object header, so the entry stays 32 bytes.
+        /// </summary>
+        internal readonly int Hash;
+
+        private protected Entry(TKey key, int hash)
+        {
+            Key = key;
+            Hash = hash;
+        }
+
+        /// <summary>A new entry for <paramref name="key"/> (primary hash <paramref name="hash"/>) in state <paramref name="slot"/>.</summary>
+        internal static Entry Create(TKey key, int hash, Slot slot) =>
+            IsInline ? new InlineEntry(key, hash, slot.Bits) : new RefEntry(key, hash, slot.Ref);
 
         /// <summary>The current state.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -387,7 +408,8 @@ public sealed partial class SyncMap<TKey, TValue>
         // immutable ValueBox, so it can never be read torn.
         internal object? Word;
 
-        internal RefEntry(object? word) => Word = word;
+        internal RefEntry(TKey key, int hash, object? word)
+            : base(key, hash) => Word = word;
     }
 
     /// <summary>The entry of a map whose values of at most 4 bytes are stored inline (see <see cref="Slot"/>).</summary>
@@ -398,6 +420,7 @@ public sealed partial class SyncMap<TKey, TValue>
         // (full fences) in Entry.
         internal long Word;
 
-        internal InlineEntry(long word) => Word = word;
+        internal InlineEntry(TKey key, int hash, long word)
+            : base(key, hash) => Word = word;
     }
 }

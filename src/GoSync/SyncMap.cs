@@ -68,6 +68,15 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     // 0 or less than _dirty.Count (MissLocked promotes when it would reach it).
     private int _misses;
 
+    // Incremented under _lock by every change of the maps' structure: a promotion, a dirty rebuild, a key added to or
+    // removed from the dirty map, an amended snapshot, a Clear. Only under _lock. Locked paths compare it before and
+    // after running user code (the key or value comparer), which may re-enter the map (see FindEntrySlow).
+    private int _version;
+
+    // Keys whose bits were set in the current read snapshot's miss filter (ReadOnly.Filter). Only under _lock.
+    // When it reaches one per 16 bits of the filter, AddNewKeyLocked replaces the filter by a rebuilt one.
+    private int _filterKeys;
+
     // Number of entries in state V reachable from _read or _dirty. Changed only by Interlocked, by the thread
     // whose CAS made an entry live (+1: new entry, N -> V) or not live (-1: V -> N, or V -> X by Clear). Exact
     // whenever no write is in flight; may be off by the writes in flight (even transiently negative) otherwise.
@@ -187,8 +196,8 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         }
 
         var map = new DirtyTable(
-            collection is ICollection<KeyValuePair<TKey, TValue>> sized ? sized.Count : 0,
-            _emptyRead.Comparer);
+            _emptyRead.Comparer,
+            collection is ICollection<KeyValuePair<TKey, TValue>> sized ? sized.Count : 0);
         foreach (KeyValuePair<TKey, TValue> pair in collection)
         {
             if (IsNullKey(pair.Key))
@@ -196,12 +205,13 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                 ThrowHelper.ThrowKeyNull();
             }
 
-            if (map.Find(pair.Key) is not null)
+            int hash = HashOf(map.Table.Comparer, pair.Key);
+            if (map.Find(pair.Key, hash) is not null)
             {
                 ThrowHelper.ThrowDuplicateKeyInSource();
             }
 
-            map.Set(pair.Key, Entry.Create(Slot.Live(pair.Value)));
+            map.Insert(Entry.Create(pair.Key, hash, Slot.Live(pair.Value)));
         }
 
         _read = map.Publish();
@@ -236,7 +246,10 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     /// <param name="value">The value, or <see langword="default"/> when the key is absent.</param>
     /// <returns><see langword="true"/> if the key is present.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
-    /// <remarks>Lock-free and allocation-free when the key is in the read map, or absent while no new keys are pending.</remarks>
+    /// <remarks>
+    /// Lock-free and allocation-free when the key is in the read map, and when it is absent unless its bit is set in
+    /// the miss filter of the keys pending in the dirty map (design.md, "Misses without the lock").
+    /// </remarks>
     public bool Load(TKey key, [MaybeNullWhen(false)] out TValue value)
     {
         if (IsNullKey(key))
@@ -254,47 +267,62 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                 return LoadWithComparer(read, key, out value);
             }
 
-            // FindInTable's default-comparer loop, written out so that a hit returns from inside it (the JIT does not
-            // merge the "found" and "empty bucket" exits of a helper's loop, and would test the entry twice).
-            Bucket[] buckets = read.Buckets;
+            // FindInTable's default-comparer chain walk, written out so that a hit returns from inside it. A key that
+            // heads its bucket costs _read -> Heads[b] -> entry; others walk the key's chain (O(1) expected; TableCostTests).
             int hash = EqualityComparer<TKey>.Default.GetHashCode(key);
-            int i = HomeBucket(hash, read.Shift);
-            while (true)
+            Entry?[] heads = read.Heads;
+            int b = BucketIndex(hash, read.Multiplier, heads.Length);
+            Entry? e = heads[b];
+            if (e is not null)
             {
-                ref Bucket b = ref buckets[i];
-                Entry? e = b.Entry;
-                if (e is null)
-                {
-                    return LoadFrom(read, null, key, out value);
-                }
-
-                if (DefaultKeyMatches(ref b, hash, key))
+                if (DefaultKeyMatches(e, hash, key))
                 {
                     return e.TryLoad(out value);
                 }
 
-                i = (i + 1) & (buckets.Length - 1);
+                Entry?[] overflow = read.Overflow;
+                int[] next = read.OverflowNext;
+                for (int i = read.HeadNext[b] - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
+                {
+                    e = overflow[i]!;
+                    if (DefaultKeyMatches(e, hash, key))
+                    {
+                        return e.TryLoad(out value);
+                    }
+                }
             }
+
+            return LoadMiss(read, hash, key, out value);
         }
 
-        return LoadFrom(read, read.Find(key), key, out value);
+        Entry? found = read.Find(key, out int h);
+        if (found is not null)
+        {
+            return found.TryLoad(out value);
+        }
+
+        return LoadMiss(read, h, key, out value);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool LoadWithComparer(ReadOnly read, TKey key, [MaybeNullWhen(false)] out TValue value) =>
-        LoadFrom(read, FindWithComparer(read.Buckets, read.Shift, read.Comparer, key), key, out value);
-
-    // Load after the read-map lookup found e (or null): Go's entry.load, or the locked path when amended.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool LoadFrom(ReadOnly read, Entry? e, TKey key, [MaybeNullWhen(false)] out TValue value)
+    private bool LoadWithComparer(ReadOnly read, TKey key, [MaybeNullWhen(false)] out TValue value)
     {
+        Entry? e = read.Find(key, out int hash);
         if (e is not null)
         {
             return e.TryLoad(out value);
         }
 
-        if (!read.Amended)
+        return LoadMiss(read, hash, key, out value);
+    }
+
+    // Load after missing the read table: absent without the lock unless the key's filter bit is set.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool LoadMiss(ReadOnly read, int hash, TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        if (!read.MayBeDirtyOnly(hash))
         {
+            // Absent from both maps when `read` was loaded (ReadOnly.Filter). Not counted as a miss (unlike Go 1.23).
             value = default;
             return false;
         }
@@ -316,31 +344,56 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     }
 
     /// <summary>
-    /// Go's Load lookup: the entry for <paramref name="key"/> in the read map, else (when amended) in the
-    /// dirty map under the lock, counting a miss. Null if absent from both.
+    /// Go's Load lookup: the entry for <paramref name="key"/> in the read map, else (when the miss filter allows it)
+    /// in the dirty map under the lock, counting a miss. Null if absent from both.
     /// </summary>
     private Entry? FindEntry(TKey key)
     {
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        return read.Find(key) ?? (read.Amended ? FindEntrySlow(key) : null);
+        Entry? e = read.Find(key, out int hash);
+        return e ?? (read.MayBeDirtyOnly(hash) ? FindEntrySlow(key) : null);
     }
 
+    // The re-entrancy rule of every locked path (design.md, "Re-entrancy"): the key comparer (and, in CompareAndSwap,
+    // the value comparer) is user code that may call back into this map under the same (re-entrant) lock and promote,
+    // rebuild, grow or clear the maps. Every change of the maps' structure increments _version under the lock; a
+    // locked path notes _version before its lookups and, if it changed by the time they return, looks again instead of
+    // acting on what it read. What follows the check calls no user code, until a value comparer, after which the
+    // path re-checks before MissLocked. ReentrancyTests drive each path with a comparer that calls Range, Load,
+    // Store and Clear.
     private Entry? FindEntrySlow(TKey key)
     {
         lock (_lock)
         {
-            // Re-check: the dirty map may have been promoted while we waited for the lock.
-            ReadOnly read = _read;
-            Entry? e = read.Find(key);
-            if (e is null && read.Amended)
+            while (true)
             {
-                e = _dirty!.Find(key);
+                // Re-check: the dirty map may have been promoted while we waited for the lock.
+                int version = _version;
+                ReadOnly read = _read;
+                Entry? e = read.Find(key, out int hash);
+#if GOSYNC_SEEDED_BUG_MISSING_RECHECK
+                e = null; // Seeded bug for the Coyote suite's self-check (tests/GoSync.CoyoteTests/seeded-bug-check.sh): no re-check.
+#endif
+                if (e is not null || !read.Amended)
+                {
+                    return e; // an entry of the (immutable) read table: its state decides, as on the lock-free path
+                }
+
+                if (_version != version)
+                {
+                    continue; // the comparer re-entered and changed the maps: `read` and `_dirty` may not belong together
+                }
+
+                e = _dirty!.Find(key, hash);
+                if (_version != version)
+                {
+                    continue; // the comparer re-entered and changed the maps: look again
+                }
 
                 // Counted whether or not the key was in the dirty map: it paid for a locked lookup.
                 MissLocked();
+                return e;
             }
-
-            return e;
         }
     }
 
@@ -366,7 +419,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
 
         Slot newSlot = Slot.Live(value);
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        Entry? e = read.Find(key);
+        Entry? e = read.Find(key, out _);
         if (e is not null && e.TrySwap(newSlot, out Slot old))
         {
             return Swapped(old, out previous);
@@ -381,32 +434,63 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         Slot old;
         lock (_lock)
         {
-            ReadOnly read = _read;
-            Entry? e = read.Find(key);
-            if (e is not null)
+            while (true)
             {
-                if (e.IsExpungedLocked)
+                int version = _version;
+                Entry? e = FindLocked(key, out int hash, out _);
+                if (_version != version)
                 {
-                    // Re-add to the dirty map first (the only step that can throw), then X -> N: a lock-free
-                    // writer can store into the entry only once it is N, by which time it is in both maps.
-                    _dirty!.Set(key, e);
-                    e.UnexpungeLocked();
+                    continue; // the comparer re-entered and changed the maps: look again
                 }
 
+                if (e is null)
+                {
+                    AddNewKeyLocked(key, hash, newSlot);
+                    old = Slot.Deleted;
+                    break;
+                }
+
+                ReAddIfExpungedLocked(e);
                 old = e.SwapLocked(newSlot);
-            }
-            else if (_dirty is not null && (e = _dirty.Find(key)) is not null)
-            {
-                old = e.SwapLocked(newSlot);
-            }
-            else
-            {
-                AddNewKeyLocked(key, newSlot);
-                old = Slot.Deleted;
+                break;
             }
         }
 
         return Swapped(old, out previous);
+    }
+
+    /// <summary>
+    /// The locked lookup of the write paths: the entry of <paramref name="key"/> in the read map, else in the dirty map
+    /// (<paramref name="inDirtyOnly"/>), else null. Runs the key comparer: the caller must check <see cref="_version"/> after it.
+    /// </summary>
+    private Entry? FindLocked(TKey key, out int hash, out bool inDirtyOnly)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        int version = _version;
+        Entry? e = _read.Find(key, out hash);
+        inDirtyOnly = false;
+        if (e is null && _version == version && _dirty is not null)
+        {
+            e = _dirty.Find(key, hash);
+            inDirtyOnly = e is not null;
+        }
+
+        return e;
+    }
+
+    /// <summary>
+    /// For an entry found by <see cref="FindLocked"/>: if it is X (read map only), re-adds it to the dirty map first
+    /// (the key is absent there, so no comparer runs), then X -> N, so that a lock-free writer can store into it only
+    /// once it is in both maps. Runs no user code.
+    /// </summary>
+    private void ReAddIfExpungedLocked(Entry e)
+    {
+        if (e.IsExpungedLocked)
+        {
+            _dirty!.Insert(e);
+            _version++;
+            e.UnexpungeLocked();
+        }
     }
 
     // Turns the old state of a successful swap (N, or V) into Swap's results and counts an N -> V transition.
@@ -424,24 +508,6 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         return true;
     }
 
-    /// <summary>
-    /// Go's new-key path: builds the dirty map if there is none (O(n) after a promotion), adds a new entry,
-    /// and marks the read map amended. The caller counts the new live entry.
-    /// </summary>
-    private void AddNewKeyLocked(TKey key, Slot slot)
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread);
-        DirtyLocked();
-        _dirty!.Set(key, Entry.Create(slot)); // may throw (comparer) before changing the table: nothing was published yet
-
-        ReadOnly read = _read;
-        if (!read.Amended)
-        {
-            // Release: readers that see amended = true and take the lock find the key in the dirty map.
-            Volatile.Write(ref _read, read.AsAmended());
-        }
-    }
-
     /// <summary>Go's <c>LoadOrStore</c>: returns the existing value for <paramref name="key"/> if present; otherwise stores <paramref name="value"/> and returns it.</summary>
     /// <param name="key">The key.</param>
     /// <param name="value">The value to store if the key is absent.</param>
@@ -456,7 +522,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        Entry? e = read.Find(key);
+        Entry? e = read.Find(key, out _);
         if (e is not null && e.TryLoadOrStore(value, out TValue actual, out loaded))
         {
             if (!loaded)
@@ -476,29 +542,32 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         TValue actual;
         lock (_lock)
         {
-            ReadOnly read = _read;
-            Entry? e = read.Find(key);
-            if (e is not null)
+            while (true)
             {
-                if (e.IsExpungedLocked)
+                int version = _version;
+                Entry? e = FindLocked(key, out int hash, out bool inDirtyOnly);
+                if (_version != version)
                 {
-                    _dirty!.Set(key, e); // first, as in SwapSlow: the only step that can throw
-                    e.UnexpungeLocked();
+                    continue; // the comparer re-entered and changed the maps: look again
                 }
 
+                if (e is null)
+                {
+                    AddNewKeyLocked(key, hash, Slot.Live(value));
+                    actual = value;
+                    loaded = false;
+                    break;
+                }
+
+                ReAddIfExpungedLocked(e);
                 bool notExpunged = e.TryLoadOrStore(value, out actual, out loaded);
                 Debug.Assert(notExpunged, "X is left only under the lock, which we hold");
-            }
-            else if (_dirty is not null && (e = _dirty.Find(key)) is not null)
-            {
-                e.TryLoadOrStore(value, out actual, out loaded);
-                MissLocked();
-            }
-            else
-            {
-                AddNewKeyLocked(key, Slot.Live(value));
-                actual = value;
-                loaded = false;
+                if (inDirtyOnly)
+                {
+                    MissLocked();
+                }
+
+                break;
             }
         }
 
@@ -523,8 +592,8 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        Entry? e = read.Find(key);
-        if (e is null && read.Amended)
+        Entry? e = read.Find(key, out int hash);
+        if (e is null && read.MayBeDirtyOnly(hash))
         {
             e = TakeFromDirty(key);
         }
@@ -546,15 +615,36 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     {
         lock (_lock)
         {
-            ReadOnly read = _read;
-            Entry? e = read.Find(key);
-            if (e is null && read.Amended)
+            while (true)
             {
-                e = _dirty!.Remove(key);
-                MissLocked();
-            }
+                int version = _version;
+                ReadOnly read = _read;
+                Entry? e = read.Find(key, out int hash);
+                if (e is not null || !read.Amended)
+                {
+                    return e; // an entry of the (immutable) read table: its state decides, as on the lock-free path
+                }
 
-            return e;
+                if (_version != version)
+                {
+                    continue; // the comparer re-entered and changed the maps: `read` and `_dirty` may not belong together
+                }
+
+                e = _dirty!.Find(key, hash);
+                if (_version != version)
+                {
+                    continue; // the comparer re-entered and changed the maps: look again
+                }
+
+                if (e is not null)
+                {
+                    _dirty.RemoveEntry(e);
+                    _version++;
+                }
+
+                MissLocked();
+                return e;
+            }
         }
     }
 
@@ -580,13 +670,13 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        Entry? e = read.Find(key);
+        Entry? e = read.Find(key, out int hash);
         if (e is not null)
         {
             return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
         }
 
-        if (!read.Amended)
+        if (!read.MayBeDirtyOnly(hash))
         {
             return false;
         }
@@ -599,22 +689,48 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     {
         lock (_lock)
         {
-            ReadOnly read = _read;
-            Entry? e = read.Find(key);
-            if (e is not null)
+            while (true)
             {
-                return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
-            }
+                int version = _version;
+                ReadOnly read = _read;
+                Entry? e = read.Find(key, out int hash);
+                if (e is not null)
+                {
+                    return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
+                }
 
-            if (_dirty is not null && (e = _dirty.Find(key)) is not null)
-            {
-                // Go counts the miss after the attempt; a throwing value comparer skips it, changing nothing else.
+                if (_version != version)
+                {
+                    continue; // the key comparer re-entered and changed the maps (it may have promoted the key): look again
+                }
+
+                if (_dirty is null)
+                {
+                    return false;
+                }
+
+                e = _dirty.Find(key, hash);
+                if (_version != version)
+                {
+                    continue; // the key comparer re-entered and changed the maps: look again
+                }
+
+                if (e is null)
+                {
+                    return false;
+                }
+
+                // The swap is decided on the entry alone (a Clear run by the value comparer expunges it and fails the
+                // CAS). Go counts the miss after the attempt; a throwing value comparer skips it, changing nothing else,
+                // and so does a value comparer that changed the maps (the miss no longer belongs to this dirty map).
                 bool swapped = e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
-                MissLocked();
+                if (_version == version)
+                {
+                    MissLocked();
+                }
+
                 return swapped;
             }
-
-            return false;
         }
     }
 
@@ -634,8 +750,8 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
-        Entry? e = read.Find(key);
-        if (e is null && read.Amended)
+        Entry? e = read.Find(key, out int hash);
+        if (e is null && read.MayBeDirtyOnly(hash))
         {
             // Unlike LoadAndDelete, the key stays in the dirty map: the comparison has to come first.
             e = FindEntrySlow(key);
@@ -650,12 +766,16 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         return false;
     }
 
+    /// <summary>The largest dirty table (in buckets) that Clear empties and keeps instead of dropping.</summary>
+    private const int MaxBucketsKeptByClear = 64;
+
     /// <summary>Go's <c>Clear</c>: removes every key.</summary>
     /// <remarks>
-    /// Publishes an empty read map and empties the dirty map; every discarded entry is expunged, so a writer
-    /// still holding one is turned back and retries on the new maps. A write racing with Clear therefore lands
-    /// either before it (and is cleared) or after it; none is lost once Clear returns. O(n) under the lock.
-    /// Allocates nothing, and takes no lock when the map is already empty.
+    /// Publishes an empty read map and empties the dirty map, dropping it unless it is small (so a cleared map holds
+    /// about what a new one does); every
+    /// discarded entry is expunged, so a writer still holding one is turned back and retries on the new maps. A write
+    /// racing with Clear therefore lands either before it (and is cleared) or after it; none is lost once Clear returns.
+    /// O(n) under the lock. Allocates nothing, and takes no lock when the map is already empty.
     /// </remarks>
     public void Clear()
     {
@@ -676,33 +796,44 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             // Release: from here on lock-free operations see an empty map.
             Volatile.Write(ref _read, _emptyRead);
 
-            int removed = 0;
-            foreach (ref readonly Bucket b in read.Buckets.AsSpan())
-            {
-                if (b.Entry is not null && b.Entry.ExpungeForClearLocked())
-                {
-                    removed++;
-                }
-            }
-
+            int removed = ExpungeAllForClearLocked(read);
             if (_dirty is not null)
             {
-                foreach (ref readonly Bucket b in _dirty.Buckets.AsSpan())
-                {
-                    // Entries shared with the read map are X already; this expunges the dirty-only ones.
-                    if (b.Entry is not null && b.Entry.ExpungeForClearLocked())
-                    {
-                        removed++;
-                    }
-                }
+                // Entries shared with the read map are X already; this expunges the dirty-only ones.
+                removed += ExpungeAllForClearLocked(_dirty.Table);
+            }
 
-                // Go keeps the (now empty) dirty map, so the next new key copies nothing.
-                _dirty.Clear();
+            // Go keeps the emptied dirty map, so the next new key copies nothing; we keep it only while it is small
+            // (as small as a new map's first tables), and drop a larger one, whose arrays were sized for the keys just
+            // cleared, so that a cleared map retains about what a new one does (TableCostTests.Clear_ReleasesTheArrays).
+            if (_dirty is not null && _dirty.Table.Heads.Length <= MaxBucketsKeptByClear)
+            {
+                _dirty.ClearLocked();
+            }
+            else
+            {
+                _dirty = null;
             }
 
             _misses = 0;
+            _version++;
             Interlocked.Add(ref _count, -removed); // the V -> X transitions made by this Clear
         }
+    }
+
+    // Clear's walk over one table: every entry -> X; returns how many were V.
+    private static int ExpungeAllForClearLocked(ReadOnly table)
+    {
+        int removed = 0;
+        for (int i = 0; i < table.Used; i++)
+        {
+            if (table.SlotAt(i) is { } e && e.ExpungeForClearLocked())
+            {
+                removed++;
+            }
+        }
+
+        return removed;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -29,14 +29,22 @@ public sealed partial class SyncMap<TKey, TValue>
             ThrowHelper.ThrowArgumentNull(nameof(f));
         }
 
-        foreach (ref readonly Bucket b in LoadReadForRange().Buckets.AsSpan())
+        // Go's walk: from a random slot, once around. O(slots) = O(keys in the read table): a table is rebuilt with
+        // only its live keys at the first new key after a promotion (RangeDeleteFirstTests).
+        ReadOnly read = LoadReadForRange();
+        int used = read.Used;
+        for (int n = 0, i = RandomStart(used); n < used; n++, i = i + 1 == used ? 0 : i + 1)
         {
-            if (b.Entry is not null && b.Entry.TryLoad(out TValue? value) && !f(b.Key, value))
+            Entry? e = read.SlotAt(i);
+            if (e is not null && e.TryLoad(out TValue? value) && !f(e.Key, value))
             {
                 return;
             }
         }
     }
+
+    /// <summary>Where a walk over <paramref name="used"/> slots starts: at random, as Go's map iteration does.</summary>
+    private static int RandomStart(int used) => used <= 1 ? 0 : Random.Shared.Next(used);
 
     /// <summary>
     /// Go's <c>Range</c> with a caller state passed to each call, so that a static lambda (no closure allocation) suffices.
@@ -53,9 +61,12 @@ public sealed partial class SyncMap<TKey, TValue>
             ThrowHelper.ThrowArgumentNull(nameof(f));
         }
 
-        foreach (ref readonly Bucket b in LoadReadForRange().Buckets.AsSpan())
+        ReadOnly read = LoadReadForRange();
+        int used = read.Used;
+        for (int n = 0, i = RandomStart(used); n < used; n++, i = i + 1 == used ? 0 : i + 1)
         {
-            if (b.Entry is not null && b.Entry.TryLoad(out TValue? value) && !f(state, b.Key, value))
+            Entry? e = read.SlotAt(i);
+            if (e is not null && e.TryLoad(out TValue? value) && !f(state, e.Key, value))
             {
                 return;
             }
@@ -99,17 +110,23 @@ public sealed partial class SyncMap<TKey, TValue>
     {
         private readonly SyncMap<TKey, TValue>? _map;
 
-        // The bucket array of the read snapshot being walked (immutable) and the next bucket to look at.
-        private Bucket[]? _buckets;
-        private int _next;
+        // The read snapshot being walked (immutable), how many slots it has, the random slot the walk started at, and
+        // how many slots it has looked at (it stops after `_used`, once around).
+        private ReadOnly? _table;
+        private int _used;
+        private int _start;
+        private int _seen;
         private KeyValuePair<TKey, TValue> _current;
 
         internal Enumerator(SyncMap<TKey, TValue> map)
         {
             _map = map;
-            _buckets = map.LoadReadForRange().Buckets;
-            _next = 0;
+            _table = null;
+            _used = 0;
+            _start = 0;
+            _seen = 0;
             _current = default;
+            Start(map);
         }
 
         /// <summary>Gets the pair at the enumerator's position.</summary>
@@ -121,18 +138,19 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <returns><see langword="false"/> once every key has been passed.</returns>
         public bool MoveNext()
         {
-            Bucket[]? buckets = _buckets;
-            if (buckets is null)
+            ReadOnly? table = _table;
+            if (table is null)
             {
                 return false;
             }
 
-            while ((uint)_next < (uint)buckets.Length)
+            while (_seen < _used)
             {
-                ref readonly Bucket b = ref buckets[_next++];
-                if (b.Entry is not null && b.Entry.TryLoad(out TValue? value))
+                int i = _start + _seen++;
+                Entry? e = table.SlotAt(i < _used ? i : i - _used);
+                if (e is not null && e.TryLoad(out TValue? value))
                 {
-                    _current = new KeyValuePair<TKey, TValue>(b.Key, value);
+                    _current = new KeyValuePair<TKey, TValue>(e.Key, value);
                     return true;
                 }
             }
@@ -146,11 +164,19 @@ public sealed partial class SyncMap<TKey, TValue>
         {
             if (_map is not null)
             {
-                _buckets = _map.LoadReadForRange().Buckets;
-                _next = 0;
+                Start(_map);
             }
 
             _current = default;
+        }
+
+        private void Start(SyncMap<TKey, TValue> map)
+        {
+            ReadOnly read = map.LoadReadForRange();
+            _table = read;
+            _used = read.Used;
+            _start = RandomStart(_used);
+            _seen = 0;
         }
 
         /// <summary>Does nothing: the enumerator holds no resources.</summary>

@@ -1,0 +1,176 @@
+// Licensed under the MIT license. See LICENSE in the repository root.
+
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using GoSync.Benchmarks.Maps;
+
+namespace GoSync.Benchmarks;
+
+/// <summary>
+/// <c>--long</c>: every selected workload, map and thread count as one long Go run on one map (no fresh map per
+/// iteration), timed per segment of the workload's N operations, so a workload whose ns/op grows with the length of
+/// the run shows it. No BenchmarkDotNet: each case is warmed up as in the quick run (JitWarmup), then measured once.
+/// </summary>
+/// <remarks>
+/// Segment 1 is the quick run's iteration (a fresh map after Go's setup, N operations); every later segment continues
+/// the same run on the same map, each worker's counter resuming where it stopped. The table gives the first segment's
+/// ns/op, the last segments' (the median of the last three, so one segment slowed by another process does not pass
+/// for growth) and their ratio (last/first: about 1 in a steady state, growing when the map degrades with its
+/// history); every segment goes to a CSV file beside the table.
+/// </remarks>
+public static class LongRun
+{
+    /// <summary>Segments per run when <c>--segments</c> is not given.</summary>
+    public const int DefaultSegments = 20;
+
+    public static IReadOnlyList<LongRow> Run(IReadOnlyList<Type> selected, Options options, int segments)
+    {
+        var rows = new List<LongRow>();
+        int done = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (Type type in selected)
+        {
+            var benchmark = (IGoBenchmark)Activator.CreateInstance(type)!;
+            foreach (int threads in BenchSettings.ThreadCounts)
+            {
+                var row = new LongRow(type, ComparisonTable.WorkloadName(type), threads, benchmark.SkipsCopyOnWrite);
+                foreach (MapKind map in Enum.GetValues<MapKind>())
+                {
+                    if ((map == MapKind.CopyOnWrite && benchmark.SkipsCopyOnWrite)
+                        || (options.Filters.Count > 0 && !options.Filters.Any(f => f.Matches(type.Name, map.ToString()))))
+                    {
+                        continue;
+                    }
+
+                    // Worker w's keys start at w x (the whole run's operations): keep them inside int.
+                    int fitting = (int)Math.Min(segments, int.MaxValue / ((long)benchmark.OperationsPerInvoke * threads));
+                    LongRunResult result = benchmark.Long(map, threads, fitting);
+                    row.Cells[map] = result;
+                    done++;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"[{done,4}  {(int)clock.Elapsed.TotalMinutes}:{clock.Elapsed.Seconds:00}] {type.Name}.{map} [Threads={threads}] " +
+                        $"{fitting} x {benchmark.OperationsPerInvoke:N0} ops: first {ComparisonTable.FormatNs(result.NanosecondsPerOp[0])}, " +
+                        $"last {ComparisonTable.FormatNs(Last(result))} ns/op"));
+                }
+
+                if (row.Cells.Count > 0)
+                {
+                    rows.Add(row);
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    public static string ToText(IReadOnlyList<LongRow> rows, int segments)
+    {
+        List<string[]> lines = [Header(), .. rows.Select(Cells)];
+        int[] widths = Enumerable.Range(0, lines[0].Length).Select(c => lines.Max(l => l[c].Length)).ToArray();
+        var text = new StringBuilder();
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Long run: one map per workload, {segments} segments of N operations each (N as in the quick run). Per map: ns/op of the first"));
+        text.AppendLine("segment -> ns/op of the last (median of the last 3) (xR = last/first: 1 is a steady state). SyncMap/CD: last over last.");
+        foreach (string[] line in lines)
+        {
+            for (int c = 0; c < line.Length; c++)
+            {
+                text.Append(c == 0 ? line[c].PadRight(widths[c]) : "  " + line[c].PadLeft(widths[c]));
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    public static string ToMarkdown(IReadOnlyList<LongRow> rows, int segments)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# GoSync long run ({segments} segments per run, one map per run)");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} logical cores, {Program.RuntimeInformationText()}.");
+        md.AppendLine("Each cell: ns/op of the first segment -> ns/op of the last segments (the median of the last three) (x last/first). A segment is N operations of the workload (N as in the quick run), all segments one Go run on one map. SyncMap/CD compares the last segments. Every segment is in GoSync-long-segments.csv.");
+        md.AppendLine();
+        string[] header = Header();
+        md.AppendLine("| " + string.Join(" | ", header) + " |");
+        md.AppendLine("|---|" + string.Concat(Enumerable.Repeat("--:|", header.Length - 1)));
+        foreach (LongRow row in rows)
+        {
+            md.AppendLine("| " + string.Join(" | ", Cells(row)) + " |");
+        }
+
+        return md.ToString();
+    }
+
+    /// <summary>Every segment: workload, threads, map, segment, ns/op, B/op.</summary>
+    public static string ToCsv(IReadOnlyList<LongRow> rows)
+    {
+        var csv = new StringBuilder();
+        csv.AppendLine("Workload,Threads,Map,Segment,NsPerOp,BytesPerOp");
+        foreach (LongRow row in rows)
+        {
+            foreach ((MapKind map, LongRunResult result) in row.Cells.OrderBy(c => c.Key))
+            {
+                for (int s = 0; s < result.NanosecondsPerOp.Length; s++)
+                {
+                    csv.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{row.Type.Name},{row.Threads},{map},{s + 1},{result.NanosecondsPerOp[s]:0.###},{result.BytesPerOp[s]:0.###}"));
+                }
+            }
+        }
+
+        return csv.ToString();
+    }
+
+    private static string[] Header()
+    {
+        var header = new List<string> { "Workload", "Threads" };
+        header.AddRange(Enum.GetValues<MapKind>().Select(m => ComparisonTable.MapTitle(m) + " first -> last ns/op"));
+        header.Add("SyncMap/CD");
+        return header.ToArray();
+    }
+
+    private static string[] Cells(LongRow row)
+    {
+        var cells = new List<string> { row.Workload, row.Threads.ToString(CultureInfo.InvariantCulture) };
+        foreach (MapKind map in Enum.GetValues<MapKind>())
+        {
+            cells.Add(row.Cells.TryGetValue(map, out LongRunResult? r)
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"{ComparisonTable.FormatNs(r.NanosecondsPerOp[0])} -> {ComparisonTable.FormatNs(Last(r))} (x{Last(r) / r.NanosecondsPerOp[0]:0.00})")
+                : map == MapKind.CopyOnWrite && row.SkipsCopyOnWrite ? "skip" : "-");
+        }
+
+        cells.Add(row.Cells.TryGetValue(MapKind.SyncMap, out LongRunResult? s) && row.Cells.TryGetValue(MapKind.ConcurrentDictionary, out LongRunResult? c)
+            ? (Last(s) / Last(c)).ToString("0.00", CultureInfo.InvariantCulture)
+            : "-");
+        return cells.ToArray();
+    }
+
+    /// <summary>The median ns/op of the last three segments (of those after the first when the run has fewer than four).</summary>
+    internal static double Last(LongRunResult result)
+    {
+        double[] ns = result.NanosecondsPerOp;
+        double[] tail = ns.Length >= 4 ? ns[^3..] : ns[1..];
+        Array.Sort(tail);
+        return tail[tail.Length / 2];
+    }
+}
+
+/// <summary>One workload and thread count of a long run: each map's per-segment results.</summary>
+public sealed class LongRow(Type type, string workload, int threads, bool skipsCopyOnWrite)
+{
+    public Type Type { get; } = type;
+
+    public string Workload { get; } = workload;
+
+    public int Threads { get; } = threads;
+
+    public bool SkipsCopyOnWrite { get; } = skipsCopyOnWrite;
+
+    public Dictionary<MapKind, LongRunResult> Cells { get; } = [];
+}

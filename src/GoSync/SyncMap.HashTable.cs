@@ -1,0 +1,541 @@
+// Licensed under the MIT license. See LICENSE in the repository root.
+
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using GoSync.Internal;
+
+namespace GoSync;
+
+// The hash table behind both of Go's maps (read and dirty): separate chaining, as Dictionary and ConcurrentDictionary
+// do, with the chain heads held in the bucket array itself. Heads[b] is the first Entry of bucket b (the shared Entry
+// objects hold the key and its hash), HeadNext[b] links to the rest of the chain in the overflow arrays (Overflow,
+// OverflowNext). A lookup of a key that heads its bucket (most keys: every key when keys are sequential ints) goes
+// _read -> Heads[b] -> Entry, as short as ConcurrentDictionary's _buckets[b] -> node. The bucket count is a prime at
+// least the key count (load factor at most 1), and a bucket is found by a fast modulo of the raw hash, which keeps
+// sequential int keys in sequential buckets. A lookup walks exactly its bucket's chain: keys with other hashes cost it
+// only when they share the bucket, and keys sharing its hash cost it one Equals each (design.md, "The tables").
+public sealed partial class SyncMap<TKey, TValue>
+{
+    /// <summary>Smallest entry capacity (and bucket count, a prime).</summary>
+    private const int MinCapacity = 3;
+
+    /// <summary>
+    /// The longest chain a table hashing strings with the non-randomized comparer may hold: an insert that makes a
+    /// chain longer, or a growth or rebuild that leaves one longer, switches that table to the randomized comparer
+    /// (hash-flooding defence, as Dictionary does after 100 collisions). Chain length is exactly what a lookup in
+    /// that bucket can cost, so the bound holds however the chain came about (HashFloodingTests, FloodingBoundTests).
+    /// </summary>
+    private const int MaxChainBeforeRandomizing = 100;
+
+    /// <summary>The key's hash: the devirtualised default comparer for a value-type key without a custom comparer, else <paramref name="comparer"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int HashOf(IEqualityComparer<TKey>? comparer, TKey key) =>
+        typeof(TKey).IsValueType && comparer is null
+            ? EqualityComparer<TKey>.Default.GetHashCode(key)
+            : comparer!.GetHashCode(key);
+
+    /// <summary>The randomized hash of a string key (only for tables that switched, <see cref="ReadOnly.Randomized"/>).</summary>
+    private static int RandomizedHash(TKey key)
+    {
+        Debug.Assert(typeof(TKey) == typeof(string));
+        return EqualityComparer<string>.Default.GetHashCode((string)(object)key!);
+    }
+
+    /// <summary>
+    /// Whether an entry holds <paramref name="key"/> (with primary hash <paramref name="hash"/>) under the default
+    /// comparer of a value-type key. For keys of at most 32 bits whose default hash is injective the key comparison
+    /// alone decides; for other structs the stored hash filters before Equals runs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool DefaultKeyMatches(Entry e, int hash, TKey key)
+    {
+        if (typeof(TKey) == typeof(int) || typeof(TKey) == typeof(uint) || typeof(TKey) == typeof(short) ||
+            typeof(TKey) == typeof(ushort) || typeof(TKey) == typeof(byte) || typeof(TKey) == typeof(sbyte) ||
+            typeof(TKey) == typeof(char))
+        {
+            return EqualityComparer<TKey>.Default.Equals(e.Key, key);
+        }
+
+        return e.Hash == hash && EqualityComparer<TKey>.Default.Equals(e.Key, key);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool KeyEquals(IEqualityComparer<TKey>? comparer, TKey stored, TKey key) =>
+        typeof(TKey).IsValueType && comparer is null
+            ? EqualityComparer<TKey>.Default.Equals(stored, key)
+            : comparer!.Equals(stored, key);
+
+    /// <summary>
+    /// The primary comparer the tables use for <paramref name="userComparer"/> (null meaning the default):
+    /// null for a value-type key with the default comparer (devirtualised); for string keys with the default or
+    /// the ordinal comparer, the fast non-randomized ordinal comparer (a table buckets by the randomized hash once
+    /// a chain grows too long); otherwise the user's comparer or the default one.
+    /// </summary>
+    private static IEqualityComparer<TKey>? TableComparerFor(IEqualityComparer<TKey>? userComparer)
+    {
+        if (typeof(TKey) == typeof(string) &&
+            (userComparer is null || ReferenceEquals(userComparer, System.StringComparer.Ordinal)))
+        {
+            return (IEqualityComparer<TKey>)(object)NonRandomizedOrdinalComparer.Instance;
+        }
+
+        if (typeof(TKey).IsValueType && userComparer is null)
+        {
+            return null;
+        }
+
+        return userComparer ?? EqualityComparer<TKey>.Default;
+    }
+
+    /// <summary>
+    /// The bucket of <paramref name="hash"/>: hash mod the (prime) bucket count, by Lemire's fast modulo on 64-bit
+    /// processes (<paramref name="multiplier"/> is ceil(2^64 / count)), exact for every 32-bit hash (HashTableTests.BucketIndex_...).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BucketIndex(int hash, ulong multiplier, int count)
+    {
+        if (Environment.Is64BitProcess)
+        {
+            // Two 64-bit multiplies (no 128-bit product): exact for a 32-bit dividend and a divisor below 2^31.
+            return (int)(((((multiplier * (uint)hash) >> 32) + 1) * (uint)count) >> 32);
+        }
+
+        return (int)((uint)hash % (uint)count);
+    }
+
+    /// <summary>The multiplier of <see cref="BucketIndex"/> for <paramref name="count"/> buckets.</summary>
+    private static ulong FastModMultiplier(int count) => (ulong.MaxValue / (uint)count) + 1;
+
+    /// <summary>The smallest prime at least <paramref name="n"/> (and at least <see cref="MinCapacity"/>). Trial division: O(sqrt n), run only when a table is allocated.</summary>
+    private static int PrimeAtLeast(int n)
+    {
+        if (n <= MinCapacity)
+        {
+            return MinCapacity;
+        }
+
+        for (int c = n | 1; c > 0; c += 2)
+        {
+            bool prime = true;
+            for (int d = 3; (long)d * d <= c; d += 2)
+            {
+                if (c % d == 0)
+                {
+                    prime = false;
+                    break;
+                }
+            }
+
+            if (prime)
+            {
+                return c;
+            }
+        }
+
+        throw new OutOfMemoryException();
+    }
+
+    /// <summary>
+    /// Finds the entry of <paramref name="key"/> (primary hash <paramref name="hash"/>) in a table; null if absent.
+    /// Cost: the length of the key's bucket chain, which is O(1) expected for well-hashed keys whatever the other keys
+    /// and the history (TableCostTests.RangeDeleteFirst_..., CollidersBesideGoodKeys_...), and at most
+    /// <see cref="MaxChainBeforeRandomizing"/> for non-randomized string keys (TableCostTests.FloodingAttack_...). May throw only from the comparer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Entry? FindInTable(ReadOnly t, TKey key, int hash)
+    {
+        if (typeof(TKey).IsValueType && t.Comparer is null)
+        {
+            // No user code runs here, and a published table is immutable: the walk sees one consistent chain.
+            Entry?[] heads = t.Heads;
+            int b = BucketIndex(hash, t.Multiplier, heads.Length);
+            Entry? e = heads[b];
+            if (e is null || DefaultKeyMatches(e, hash, key))
+            {
+                return e;
+            }
+
+            Entry?[] overflow = t.Overflow;
+            int[] next = t.OverflowNext;
+            for (int i = t.HeadNext[b] - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
+            {
+                e = overflow[i]!;
+                if (DefaultKeyMatches(e, hash, key))
+                {
+                    return e;
+                }
+            }
+
+            return null;
+        }
+
+        return FindWithComparer(t, key, hash);
+    }
+
+    /// <summary>
+    /// <see cref="FindInTable"/> through a comparer object (reference-type keys, or a custom comparer). The comparer is
+    /// user code and may re-enter the map under its lock and relink a dirty table under this walk: the walk then stops
+    /// at a freed slot or after as many steps as the table has slots, and the locked caller, which checks the map's
+    /// version after every lookup, looks again.
+    /// </summary>
+    private static Entry? FindWithComparer(ReadOnly t, TKey key, int hash)
+    {
+        IEqualityComparer<TKey>? comparer = t.Comparer;
+        int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(key) : hash;
+        Entry?[] heads = t.Heads;
+        int[] headNext = t.HeadNext;
+        Entry?[] overflow = t.Overflow;
+        int[] next = t.OverflowNext;
+        int b = BucketIndex(bucketHash, t.Multiplier, heads.Length);
+        Entry? e = heads[b];
+        if (e is null)
+        {
+            return null;
+        }
+
+        if (e.Hash == hash && KeyEquals(comparer, e.Key, key))
+        {
+            return e;
+        }
+
+        int i = headNext[b] - 1;
+        for (int steps = 0; (uint)i < (uint)overflow.Length && steps < overflow.Length; steps++)
+        {
+            e = overflow[i];
+            if (e is null)
+            {
+                return null; // a re-entrant comparer freed this slot; the caller's version check catches it
+            }
+
+            if (e.Hash == hash && KeyEquals(comparer, e.Key, key))
+            {
+                return e;
+            }
+
+            i = next[i] - 1;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Go's dirty map: a table written only under the map's lock and never seen by lock-free readers until
+    /// <see cref="Publish"/> hands its table object (already the read snapshot to be, unamended) to the read map,
+    /// after which the map drops this object. Promotion therefore allocates nothing.
+    /// </summary>
+    private sealed class DirtyTable
+    {
+        // The snapshot this table becomes at promotion; its arrays and counts are written here, under the map's lock,
+        // until Publish, and never after (the Volatile.Write that publishes it orders every write before any reader's).
+        private readonly ReadOnly _t;
+
+        // Head (1-based) of the free overflow slots, linked through OverflowNext; 0 when none.
+        private int _freeList;
+
+        // The primary hashes of the keys added as new keys since this table was built (a superset of the dirty-only
+        // keys present: only those leave a dirty table). The miss filter is rebuilt from them (RebuildFilterLocked).
+        private readonly List<int> _addedHashes = new();
+
+        /// <summary>An empty table with room for <paramref name="capacity"/> keys.</summary>
+        internal DirtyTable(IEqualityComparer<TKey>? comparer, int capacity)
+        {
+            _t = new ReadOnly(comparer, capacity, randomized: false, identity: this);
+        }
+
+        /// <summary>
+        /// Go's dirtyLocked copy: a table holding every entry of <paramref name="read"/> that is not deleted, each
+        /// deleted (N) one being expunged (N -> X) instead, for <paramref name="live"/> live keys. No comparer runs
+        /// (hashes come from the entries). Two ways, both one pass over the read table's slots (TableCostTests.DirtyRebuild_...):
+        /// <list type="bullet">
+        /// <item>the read table is not oversized (at most twice the buckets the live keys need): block-copy its four
+        /// arrays, then unlink each expunged entry by reference (O(chain) each). The cheapest copy there is: one memory
+        /// copy and one read of each entry's state.</item>
+        /// <item>otherwise (many keys deleted since it was built, e.g. a map that shrank from a peak): place the surviving
+        /// entries one by one into a table sized for the live keys plus an eighth, so tables follow the live count
+        /// (TableCostTests.MapThatPeakedAtAMillionKeys_...).</item>
+        /// </list>
+        /// </summary>
+        internal DirtyTable(ReadOnly read, int live)
+        {
+            int slots = read.Used;
+            if (read.Heads.Length <= (2 * live) + MinCapacity)
+            {
+                _t = new ReadOnly(read, identity: this);
+
+                // The read table's free overflow slots (left by dirty-only keys removed before it was promoted) are
+                // free in the copy too: link them, or the overflow arrays would grow with every generation.
+                for (int i = _t.OverflowUsed - 1; i >= 0; i--)
+                {
+                    if (_t.Overflow[i] is null)
+                    {
+                        _t.OverflowNext[i] = _freeList;
+                        _freeList = i + 1;
+                    }
+                }
+
+                for (int i = 0; i < slots; i++)
+                {
+                    Entry? e = read.SlotAt(i);
+                    if (e is not null && e.TryExpungeLocked())
+                    {
+                        RemoveEntry(e);
+                    }
+                }
+
+                return; // the copy's chains are the read table's, minus links: within the bound if those were
+            }
+
+            _t = new ReadOnly(read.Comparer, live + Math.Max(live >> 3, MinCapacity), read.Randomized, identity: this);
+            for (int i = 0; i < slots; i++)
+            {
+                Entry? e = read.SlotAt(i);
+                if (e is not null && !e.TryExpungeLocked())
+                {
+                    Insert(e, checkChain: false);
+                }
+            }
+
+            CheckLongestChain();
+        }
+
+        /// <summary>The table (for walks over every key and for diagnostics).</summary>
+        internal ReadOnly Table => _t;
+
+        /// <summary>Number of keys.</summary>
+        internal int Count => _t.Count;
+
+        /// <summary>The primary hashes of the keys added as new keys since the table was built.</summary>
+        internal List<int> AddedHashes => _addedHashes;
+
+        /// <summary>The entry of <paramref name="key"/> (primary hash <paramref name="hash"/>), or null. May throw only from the comparer.</summary>
+        internal Entry? Find(TKey key, int hash) => FindInTable(_t, key, hash);
+
+        /// <summary>
+        /// Adds an entry whose key is absent. Calls no user code (the hash is the entry's, or the randomized string hash).
+        /// O(1) amortized: the empty head of its bucket, else a free or new overflow slot linked second in the chain;
+        /// the table grows (re-placing every entry by its stored hash, never a comparer) when the keys reach the bucket
+        /// count; for non-randomized strings it also counts the chain it extends (O(chain) &lt;= 100).
+        /// </summary>
+        internal void Insert(Entry e, bool checkChain = true)
+        {
+            if (_t.Count == _t.Heads.Length)
+            {
+                Grow();
+            }
+
+            int b = Place(e);
+            _t.Count++;
+            if (checkChain && IsFloodable && ChainLength(b) > MaxChainBeforeRandomizing)
+            {
+                Randomize();
+            }
+        }
+
+        /// <summary>Notes the hash of a key added as a new key (for the miss filter).</summary>
+        internal void NoteAdded(int hash) => _addedHashes.Add(hash);
+
+        /// <summary>Removes exactly <paramref name="e"/> (found by reference in its chain: no comparer). O(chain).</summary>
+        internal void RemoveEntry(Entry e)
+        {
+            ReadOnly t = _t;
+            int b = BucketIndex(BucketHash(e), t.Multiplier, t.Heads.Length);
+            if (ReferenceEquals(t.Heads[b], e))
+            {
+                int second = t.HeadNext[b];
+                if (second == 0)
+                {
+                    t.Heads[b] = null;
+                }
+                else
+                {
+                    // The second link moves up into the bucket; its overflow slot is freed.
+                    t.Heads[b] = t.Overflow[second - 1];
+                    t.HeadNext[b] = t.OverflowNext[second - 1];
+                    Free(second - 1);
+                }
+
+                t.Count--;
+                return;
+            }
+
+            ref int link = ref t.HeadNext[b];
+            while (link != 0)
+            {
+                int i = link - 1;
+                if (ReferenceEquals(t.Overflow[i], e))
+                {
+                    link = t.OverflowNext[i];
+                    Free(i);
+                    t.Count--;
+                    return;
+                }
+
+                link = ref t.OverflowNext[i];
+            }
+
+            Debug.Fail("the entry must be in the table");
+        }
+
+        /// <summary>Removes every key, keeping the arrays (Clear, for a small table). O(buckets + overflow slots).</summary>
+        internal void ClearLocked()
+        {
+            ReadOnly t = _t;
+            Array.Clear(t.Heads);
+            Array.Clear(t.HeadNext);
+            Array.Clear(t.Overflow, 0, t.OverflowUsed);
+            Array.Clear(t.OverflowNext, 0, t.OverflowUsed);
+            t.Count = 0;
+            t.OverflowUsed = 0;
+            t.Randomized = false;
+            _freeList = 0;
+            _addedHashes.Clear();
+        }
+
+        /// <summary>The read snapshot that takes over this table (O(1), no allocation); the caller must drop this object at once.</summary>
+        internal ReadOnly Publish() => _t;
+
+        // Whether chains of this table must be bounded: string keys under the non-randomized comparer.
+        private bool IsFloodable => typeof(TKey) == typeof(string) && !_t.Randomized && _t.Comparer is NonRandomizedOrdinalComparer;
+
+        private int BucketHash(Entry e) => typeof(TKey) == typeof(string) && _t.Randomized ? RandomizedHash(e.Key) : e.Hash;
+
+        // Links e into its bucket (as head, or second); returns the bucket. Does not count it.
+        private int Place(Entry e)
+        {
+            ReadOnly t = _t;
+            int b = BucketIndex(BucketHash(e), t.Multiplier, t.Heads.Length);
+            if (t.Heads[b] is null)
+            {
+                t.Heads[b] = e;
+                return b;
+            }
+
+            int i;
+            if (_freeList != 0)
+            {
+                i = _freeList - 1;
+                _freeList = t.OverflowNext[i];
+            }
+            else
+            {
+                if (t.OverflowUsed == t.Overflow.Length)
+                {
+                    // Overflow slots keep their index, so growing them is one block copy (amortized O(1)).
+                    int capacity = (int)Math.Min(Array.MaxLength, (long)t.Overflow.Length + Math.Max(t.Overflow.Length >> 1, MinCapacity));
+                    Array.Resize(ref t.Overflow, capacity);
+                    Array.Resize(ref t.OverflowNext, capacity);
+                }
+
+                i = t.OverflowUsed++;
+            }
+
+            t.Overflow[i] = e;
+            t.OverflowNext[i] = t.HeadNext[b];
+            t.HeadNext[b] = i + 1;
+            return b;
+        }
+
+        private void Free(int i)
+        {
+            _t.Overflow[i] = null; // the key and entry are no longer referenced (Go's issue 40999)
+            _t.OverflowNext[i] = _freeList;
+            _freeList = i + 1;
+        }
+
+        private int ChainLength(int b)
+        {
+            if (_t.Heads[b] is null)
+            {
+                return 0;
+            }
+
+            int length = 1;
+            for (int i = _t.HeadNext[b]; i != 0; i = _t.OverflowNext[i - 1])
+            {
+                length++;
+            }
+
+            return length;
+        }
+
+        // After a re-placement (growth or rebuild) of a floodable table: O(n) over the links, switching if a chain is too long.
+        private void CheckLongestChain()
+        {
+            if (!IsFloodable)
+            {
+                return;
+            }
+
+            for (int b = 0; b < _t.Heads.Length; b++)
+            {
+                if (ChainLength(b) > MaxChainBeforeRandomizing)
+                {
+                    Randomize();
+                    return;
+                }
+            }
+        }
+
+        // Grows to half again as many buckets (amortized O(1) per insert) and re-places every entry by its stored hash.
+        private void Grow()
+        {
+            int capacity = (int)Math.Min(Array.MaxLength, (long)_t.Heads.Length + Math.Max(_t.Heads.Length >> 1, MinCapacity));
+            Replace(capacity);
+            CheckLongestChain();
+        }
+
+        // A crafted flood: bucket every key by the randomized string hash from now on (string hashing cannot throw).
+        private void Randomize()
+        {
+            _t.Randomized = true;
+            Replace(_t.Heads.Length);
+        }
+
+        // Re-places every entry into new arrays for `capacity` keys (O(n), no comparer but the randomized string hash
+        // when switched). One tight loop over the old heads, then the old overflow slots, with the arrays in locals.
+        private void Replace(int capacity)
+        {
+            ReadOnly t = _t;
+            Entry?[] oldHeads = t.Heads;
+            Entry?[] oldOverflow = t.Overflow;
+            int oldOverflowUsed = t.OverflowUsed;
+            t.SetArrays(capacity);
+            _freeList = 0;
+            Entry?[] heads = t.Heads;
+            int[] headNext = t.HeadNext;
+            ulong multiplier = t.Multiplier;
+            bool randomized = typeof(TKey) == typeof(string) && t.Randomized;
+            int used = 0;
+            for (int i = 0, n = oldHeads.Length + oldOverflowUsed; i < n; i++)
+            {
+                Entry? e = i < oldHeads.Length ? oldHeads[i] : oldOverflow[i - oldHeads.Length];
+                if (e is null)
+                {
+                    continue;
+                }
+
+                int b = BucketIndex(randomized ? RandomizedHash(e.Key) : e.Hash, multiplier, heads.Length);
+                if (heads[b] is null)
+                {
+                    heads[b] = e;
+                    continue;
+                }
+
+                if (used == t.Overflow.Length)
+                {
+                    int grown = (int)Math.Min(Array.MaxLength, (long)used + Math.Max(used >> 1, MinCapacity));
+                    Array.Resize(ref t.Overflow, grown);
+                    Array.Resize(ref t.OverflowNext, grown);
+                }
+
+                t.Overflow[used] = e;
+                t.OverflowNext[used] = headNext[b];
+                headNext[b] = ++used;
+            }
+
+            t.OverflowUsed = used;
+        }
+    }
+}

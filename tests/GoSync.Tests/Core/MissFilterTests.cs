@@ -1,0 +1,141 @@
+// Licensed under the MIT license. See LICENSE in the repository root.
+
+using GoSync.Tests.Conformance;
+
+namespace GoSync.Tests.Core;
+
+/// <summary>
+/// The miss filter (design.md, "Misses without the lock"): while new keys are pending in the dirty map, a lookup of a
+/// key in neither map whose filter bit is clear takes no lock, on every read path; every dirty-only key's bit is set
+/// (AssertInvariants checks it); and the filter keeps its density bounded as pending keys accumulate, so most absent
+/// keys stay lock-free. Whether a path takes the lock is shown by running it while another thread holds the lock.
+/// </summary>
+public sealed class MissFilterTests
+{
+    public static TheoryData<string> ReadPaths => new()
+    {
+        "Load", "TryGetValue", "ContainsKey", "LoadAndDelete", "Delete", "TryRemove", "CompareAndSwap", "TryUpdate",
+        "CompareAndDelete", "TryRemovePair", "Indexer",
+    };
+
+    [Theory]
+    [MemberData(nameof(ReadPaths))]
+    public void AbsentKey_WithOtherKeysPendingInTheDirtyMap_IsAnsweredWithoutTheLock(string path)
+    {
+        SyncMap<int, int> map = MapWithPendingKeys(read: 1_000, pending: 100);
+        int absent = AbsentKeysWithClearBits(map).First();
+        MapLockHolder.AssertCompletesWithoutTheLock(map, $"{path} of an absent key", () => Assert.False(Run(path, map, absent)));
+        map.AssertInvariants();
+        Assert.Equal(1_100, map.Count);
+        Assert.Equal(0, map.GetInternalState().Misses); // not counted (Go 1.23 counts it)
+    }
+
+    [Fact]
+    public void DirtyOnlyKey_TakesTheLock_AndIsFound()
+    {
+        SyncMap<int, int> map = MapWithPendingKeys(read: 1_000, pending: 100);
+        Assert.True(map.MissFilterMayHold(1_050));
+        Assert.True(map.Load(1_050, out int value));
+        Assert.Equal(1_050, value);
+        Assert.Equal(1, map.GetInternalState().Misses);
+    }
+
+    [Fact]
+    public void ManyPendingKeys_KeepTheFilterSparse_AndMostAbsentKeysLockFree()
+    {
+        // 200,000 new keys pending beside 10,000 promoted ones: the filter is rebuilt larger as keys arrive (at most one
+        // key per 16 bits, two bits per key in one word), so only a few percent of absent keys find both bits set.
+        SyncMap<int, int> map = MapWithPendingKeys(read: 10_000, pending: 200_000);
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
+        Assert.True(state.FilterBits >= 16 * 200_000, $"{state.FilterBits} filter bits for 200,000 pending keys");
+        Assert.True(state.FilterBitsSet <= 2 * 200_000, $"{state.FilterBitsSet} bits set for 200,000 keys (two each at most)");
+        var random = new Random(TestEnvironment.Seed(77));
+        int locked = 0;
+        const int Probes = 20_000;
+        for (int i = 0; i < Probes; i++)
+        {
+            locked += map.MissFilterMayHold(-random.Next(1, int.MaxValue)) ? 1 : 0;
+        }
+
+        Assert.True(locked <= Probes / 20, $"{locked} of {Probes} absent keys would take the lock");
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void AfterPromotionAndClear_AbsentKeysAreLockFreeAgain_AndNewKeysGetTheirBitsInTheNewFilter()
+    {
+        SyncMap<int, int> map = MapWithPendingKeys(read: 100, pending: 10);
+        map.Range(static (_, _) => true); // promotion: not amended, no filter
+        Assert.False(map.MissFilterMayHold(105));
+        Assert.Equal(0, map.GetProbeState().FilterBits);
+        map.Store(500, 500);
+        Assert.True(map.MissFilterMayHold(500));
+        map.AssertInvariants();
+        map.Clear();
+        Assert.False(map.MissFilterMayHold(500));
+        map.Store(600, 600);
+        Assert.True(map.MissFilterMayHold(600));
+        Assert.True(map.Load(600, out _));
+        Assert.False(map.Load(500, out _));
+        map.AssertInvariants();
+    }
+
+    // A map with keys 0..read-1 promoted to the read map and keys read..read+pending-1 pending in the dirty map.
+    private static SyncMap<int, int> MapWithPendingKeys(int read, int pending)
+    {
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < read; i++)
+        {
+            map.Store(i, i);
+        }
+
+        map.Range(static (_, _) => true);
+        for (int i = read; i < read + pending; i++)
+        {
+            map.Store(i, i);
+        }
+
+        Assert.Equal(new SyncMap<int, int>.InternalState(read, true, read + pending, 0, 0), map.GetInternalState());
+        return map;
+    }
+
+    private static IEnumerable<int> AbsentKeysWithClearBits(SyncMap<int, int> map)
+    {
+        for (int key = -1; key > -10_000; key--)
+        {
+            if (!map.MissFilterMayHold(key))
+            {
+                yield return key;
+            }
+        }
+    }
+
+    // Runs a read path on an absent key; returns what it reports (true: found, swapped or deleted).
+    private static bool Run(string path, SyncMap<int, int> map, int key) => path switch
+    {
+        "Load" => map.Load(key, out _),
+        "TryGetValue" => map.TryGetValue(key, out _),
+        "ContainsKey" => map.ContainsKey(key),
+        "LoadAndDelete" => map.LoadAndDelete(key, out _),
+        "Delete" => Delete(map, key),
+        "TryRemove" => map.TryRemove(key, out _),
+        "CompareAndSwap" => map.CompareAndSwap(key, 0, 1),
+        "TryUpdate" => map.TryUpdate(key, 1, 0),
+        "CompareAndDelete" => map.CompareAndDelete(key, 0),
+        "TryRemovePair" => map.TryRemove(KeyValuePair.Create(key, 0)),
+        "Indexer" => Indexer(map, key),
+        _ => throw new ArgumentException(path),
+    };
+
+    private static bool Delete(SyncMap<int, int> map, int key)
+    {
+        map.Delete(key);
+        return false;
+    }
+
+    private static bool Indexer(SyncMap<int, int> map, int key)
+    {
+        Assert.Throws<KeyNotFoundException>(() => map[key]);
+        return false;
+    }
+}

@@ -1,0 +1,411 @@
+// Licensed under the MIT license. See LICENSE in the repository root.
+
+using System.Globalization;
+using System.Numerics;
+using GoSync.Internal;
+
+namespace GoSync.Tests.Core;
+
+/// <summary>
+/// The cost bounds of the chained tables (issue 8; design.md, "The tables" and "Cost bounds"), shown by counting work,
+/// never by timing: chain steps a lookup walks (<see cref="SyncMap{TKey, TValue}.ReadChainSteps"/>), the shape of each
+/// table (slots, buckets, longest chain, the chain steps that finding every key once costs), Equals calls counted by a
+/// comparer, and bytes allocated. Each test attacks one way the old open-addressing tables degraded.
+/// </summary>
+public sealed class TableCostTests
+{
+    [Fact]
+    public void RangeDeleteFirst_For5000Cycles_KeepsLookupsShortAndTheTablesSizedByTheLiveKeys()
+    {
+        // Go's AdversarialDelete, the shape of "evict any one entry when full": Range, delete the first key it yields,
+        // store a new key. The old tables clustered the live keys into one probe run of about 1,000 buckets.
+        const int Live = 1_024;
+        var random = new Random(TestSeed(1024));
+        var map = new SyncMap<int, int>();
+        var keys = new HashSet<int>();
+        while (keys.Count < Live)
+        {
+            int key = random.Next();
+            if (keys.Add(key))
+            {
+                map.Store(key, key);
+            }
+        }
+
+        for (int cycle = 1; cycle <= 5_000; cycle++)
+        {
+            int first = 0;
+            map.Range((k, _) =>
+            {
+                first = k;
+                return false;
+            });
+            map.Delete(first);
+            keys.Remove(first);
+            int fresh;
+            do
+            {
+                fresh = random.Next();
+            }
+            while (!keys.Add(fresh));
+            map.Store(fresh, fresh);
+
+            if (cycle % 500 == 0)
+            {
+                AssertShortAndSized(map, Live, $"cycle {cycle}");
+            }
+        }
+
+        map.AssertInvariants();
+
+        // Lookups of present and absent keys in the read table walk about one link each.
+        long presentSteps = keys.Sum(k => (long)map.ReadChainSteps(k).Steps);
+        long absentSteps = Enumerable.Range(0, 10_000).Sum(_ => (long)map.ReadChainSteps(-random.Next(1, int.MaxValue)).Steps);
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
+        Assert.True(presentSteps <= 2L * state.Read.Count, $"finding the {state.Read.Count} keys of the read table walks {presentSteps} links");
+        Assert.True(absentSteps <= 2L * 10_000, $"10,000 absent-key lookups walk {absentSteps} links");
+    }
+
+    [Fact]
+    public void CollidersBesideGoodKeys_CostOnlyEachOther()
+    {
+        // 20,000 keys sharing one hash code (the struct's hash ignores the field that varies; 4,000 unless
+        // GOSYNC_STRESS_SCALE > 1, since inserting m colliders costs m(m-1)/2 Equals calls) beside 200,000 keys with
+        // distinct hashes: the good keys are found with exactly one Equals call each (none when absent), and the links
+        // their lookups walk average about one; only the colliders' own chain is long.
+        int colliders = Conformance.TestEnvironment.StressScale > 1 ? 20_000 : 4_000;
+        const int Good = 200_000;
+        var comparer = new CountingComparer();
+        var map = new SyncMap<PartlyHashed, int>(comparer);
+        for (int i = 0; i < colliders; i++)
+        {
+            map.Store(new PartlyHashed(-1, i), i);
+        }
+
+        comparer.EqualsCalls = 0;
+        for (int i = 0; i < Good; i++)
+        {
+            map.Store(new PartlyHashed(i, 0), i);
+        }
+
+        Assert.Equal(0, comparer.EqualsCalls); // inserting a key of a hash no other key has calls no Equals
+        map.Range(static (_, _) => true); // promote
+        map.AssertInvariants();
+
+        comparer.EqualsCalls = 0;
+        long steps = 0;
+        for (int i = 0; i < Good; i++)
+        {
+            var key = new PartlyHashed(i, 0);
+            Assert.True(map.Load(key, out int value) && value == i, $"Good key {i}");
+            steps += map.ReadChainSteps(key).Steps;
+        }
+
+        Assert.Equal(2L * Good, comparer.EqualsCalls); // one in Load, one in ReadChainSteps, per key
+        Assert.True(steps <= 2L * Good, $"finding the {Good} Good keys walks {steps} links");
+
+        comparer.EqualsCalls = 0;
+        long absentSteps = 0;
+        for (int i = Good; i < 2 * Good; i++)
+        {
+            var key = new PartlyHashed(i, 0);
+            Assert.False(map.Load(key, out _));
+            absentSteps += map.ReadChainSteps(key).Steps;
+        }
+
+        Assert.Equal(0, comparer.EqualsCalls);
+        Assert.True(absentSteps <= 2L * Good, $"{Good} absent Good-key lookups walk {absentSteps} links");
+        SyncMap<PartlyHashed, int>.ProbeState state = map.GetProbeState();
+        // The longest chain is the colliders', which also holds the good keys whose hash falls in that bucket (about one
+        // in a table with more buckets than keys; those pay for the colliders with hash comparisons, never Equals calls).
+        Assert.InRange(state.Read.LongestChain, colliders, colliders + 4);
+    }
+
+    [Fact]
+    public void BulkDeleteAndReAdd_KeepsTheTablesSizedByTheLiveKeys()
+    {
+        const int N = 100_000;
+        var map = new SyncMap<int, int>();
+        for (int round = 0; round < 5; round++)
+        {
+            for (int i = 0; i < N; i++)
+            {
+                map.Store(i, round);
+            }
+
+            map.Range(static (_, _) => true);
+            AssertShortAndSized(map, N, $"round {round}, filled");
+            for (int i = 0; i < N; i++)
+            {
+                map.Delete(i);
+            }
+
+            Assert.Equal(0, map.Count);
+        }
+
+        map.Store(-1, -1); // the rebuild copies no deleted key
+        map.Range(static (_, _) => true);
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
+        Assert.Equal(1, state.Read.Count);
+        Assert.True(state.Read.Slots <= 16, $"one live key in a table of {state.Read.Slots} slots");
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void MapThatPeakedAtAMillionKeys_AndHoldsTen_CostsPerOperationWithinFiveTimesANeverGrownMap_AfterItsNextPromotion()
+    {
+        // Issue 8, finding 2: a round of TryAdd/TryGetValue/TryGetValue/TryRemove cost 2,115 us and 12.6 MB on such a map
+        // (each dirty rebuild copied the bucket array at its largest). Counted here: bytes allocated and table sizes.
+        const int Peak = 1_000_000;
+        var shrunk = new SyncMap<int, int>();
+        for (int i = 0; i < Peak; i++)
+        {
+            shrunk.Store(i, i);
+        }
+
+        shrunk.Range(static (_, _) => true);
+        for (int i = 10; i < Peak; i++)
+        {
+            shrunk.Delete(i);
+        }
+
+        shrunk.Store(-1, -1); // the first new key rebuilds the dirty map from the 10 live keys
+        shrunk.Delete(-1);
+        shrunk.Range(static (_, _) => true); // the next promotion
+        SyncMap<int, int>.ProbeState state = shrunk.GetProbeState();
+        Assert.True(state.Read.Slots <= 32 && state.Read.Buckets <= 64, $"10 live keys in {state.Read.Slots} slots and {state.Read.Buckets} buckets");
+
+        var fresh = new SyncMap<int, int>();
+        for (int i = 0; i < 10; i++)
+        {
+            fresh.Store(i, i);
+        }
+
+        fresh.Range(static (_, _) => true);
+        long shrunkBytes = BytesPerRounds(shrunk);
+        long freshBytes = BytesPerRounds(fresh);
+        Assert.True(shrunkBytes <= 5 * Math.Max(freshBytes, 1), $"1,000 rounds allocate {shrunkBytes} B on the shrunk map, {freshBytes} B on a never-grown one");
+        shrunk.AssertInvariants();
+        fresh.AssertInvariants();
+    }
+
+    [Fact]
+    public void Clear_ReleasesTheArrays()
+    {
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < 100_000; i++)
+        {
+            map.Store(i, i);
+        }
+
+        map.Range(static (_, _) => true);
+        map.Store(-1, -1); // a dirty map too
+        map.Clear();
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
+        var never = new SyncMap<int, int>().GetProbeState();
+        Assert.Null(state.Dirty);
+        Assert.Equal(never.Read.Slots, state.Read.Slots);
+        Assert.Equal(never.Read.Buckets, state.Read.Buckets);
+        map.Store(1, 1);
+        Assert.True(map.GetProbeState().Dirty!.Value.Slots <= 8, "the first key after Clear builds a small dirty map");
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void DirtyRebuild_CopiesOnlyTheLiveEntries_IntoATableSizedFromTheirCount()
+    {
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < 10_000; i++)
+        {
+            map.Store(i, i);
+        }
+
+        map.Range(static (_, _) => true);
+        for (int i = 0; i < 10_000; i += 2)
+        {
+            map.Delete(i);
+        }
+
+        map.Store(-1, -1);
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
+        Assert.Equal(5_001, state.Dirty!.Value.Count);
+        Assert.True(state.Dirty.Value.Buckets <= 5_000 + (5_000 / 8) + 16, $"5,001 live keys rebuilt into {state.Dirty.Value.Buckets} buckets");
+        Assert.True(state.Dirty.Value.Slots <= 8_000, $"5,001 live keys rebuilt into {state.Dirty.Value.Slots} slots (buckets and overflow)");
+        Assert.Equal(5_000, state.ReadEntries.Count(e => e.Expunged));
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void SequentialIntKeys_LandInSequentialBuckets_OneLinkEach()
+    {
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < 50_000; i++)
+        {
+            map.Store(i, i);
+        }
+
+        map.Range(static (_, _) => true);
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
+        Assert.Equal(1, state.Read.LongestChain); // fewer keys than buckets, and hash mod prime keeps them apart
+        Assert.Equal(50_000, state.Read.NonEmptyBuckets);
+    }
+
+    [Fact]
+    public void FloodingAttack_DistinctHashesInOneBucketOfAFixedSizeTable_SwitchesToTheRandomizedHash()
+    {
+        // Attack keys against this design: strings whose non-randomized hashes all differ but are congruent modulo the
+        // bucket count of a table built for 2,000 keys (the collection constructor sizes it once), so that every one
+        // of them lands in one chain. The insert that makes the chain longer than 100 switches the table.
+        const int Count = 2_000;
+        List<string> plain = Enumerable.Range(0, Count).Select(i => "plain" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+        int buckets = new SyncMap<string, int>(plain.Select(k => KeyValuePair.Create(k, 0)).ToList()).GetProbeState().Read.Buckets;
+        var attack = new List<string>();
+        for (int i = 0; attack.Count < 500; i++)
+        {
+            attack.Add(KeyWithNonRandomizedHash(unchecked(0x5EED + ((uint)i * (uint)buckets)), 1 + i));
+        }
+
+        Assert.Equal(attack.Count, attack.Select(NonRandomizedOrdinalComparer.Instance.GetHashCode).Distinct().Count());
+        var map = new SyncMap<string, int>(plain.Take(Count - attack.Count).Concat(attack).Select((k, i) => KeyValuePair.Create(k, i)).ToList());
+        SyncMap<string, int>.ProbeState state = map.GetProbeState();
+        Assert.True(state.Read.Buckets == buckets, $"premise: the attacked table has {state.Read.Buckets} buckets, not {buckets}");
+        Assert.True(state.Read.Randomized, "500 keys in one chain, and the table still buckets by the non-randomized hash");
+        Assert.True(state.Read.LongestChain <= 100, $"longest chain {state.Read.LongestChain}");
+        foreach (string key in attack)
+        {
+            Assert.True(map.ContainsKey(key));
+            Assert.True(map.ReadChainSteps(key).Steps <= 100);
+        }
+
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void FloodingAttack_ThroughGrowth_KeysThatCollideOnlyOnceTheTableHasGrown_SwitchAtTheGrowth()
+    {
+        // Keys whose non-randomized hashes are congruent modulo the bucket count the dirty table reaches at 600 keys, and
+        // spread before it: no insert walks a long chain until the growth relinks them into one. Growth checks its chains.
+        const int Count = 600;
+        var probe = new SyncMap<string, int>();
+        for (int i = 0; i < Count; i++)
+        {
+            probe.Store("p" + i.ToString(CultureInfo.InvariantCulture), i);
+        }
+
+        int buckets = probe.GetProbeState().Dirty!.Value.Buckets;
+        var map = new SyncMap<string, int>();
+        for (int i = 0; i < Count; i++)
+        {
+            map.Store(KeyWithNonRandomizedHash(unchecked(0xF00D + ((uint)i * (uint)buckets)), 1 + i), i);
+            if (i % 50 == 0)
+            {
+                map.AssertInvariants(); // no chain of a non-randomized string table is ever longer than 100
+            }
+        }
+
+        SyncMap<string, int>.ProbeState state = map.GetProbeState();
+        Assert.True(state.Dirty!.Value.Buckets == buckets, $"premise: {state.Dirty.Value.Buckets} buckets, not {buckets}");
+        Assert.True(state.Dirty.Value.Randomized, "600 keys in one bucket, and the table still buckets by the non-randomized hash");
+        Assert.True(state.Dirty.Value.LongestChain <= 100, $"longest chain {state.Dirty.Value.LongestChain}");
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void Promotion_InsideARead_AllocatesNothing()
+    {
+        // The dirty table builds its future read snapshot as it goes, so the promotion a Load triggers only publishes it.
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < 100; i++)
+        {
+            map.Store(i, i);
+        }
+
+        map.Load(1, out _); // a dirty-only hit: miss 1 of the 100 that promote (and a warm-up of the locked path)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 99; i++)
+        {
+            map.Load(5, out _); // misses 2..100: the last one promotes
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(new SyncMap<int, int>.InternalState(100, false, null, 0, 0), map.GetInternalState());
+        Assert.Equal(0, allocated);
+    }
+
+    private static int TestSeed(int defaultSeed) => Conformance.TestEnvironment.Seed(defaultSeed);
+
+    // Bytes allocated by 1,000 rounds of TryAdd (a new key), TryGetValue (twice) and TryRemove.
+    private static long BytesPerRounds(SyncMap<int, int> map)
+    {
+        for (int warm = 0; warm < 10; warm++)
+        {
+            Round(map, 1_000_000 + warm);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1_000; i++)
+        {
+            Round(map, 2_000_000 + i);
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+
+        static void Round(SyncMap<int, int> map, int key)
+        {
+            map.TryAdd(key, key);
+            map.TryGetValue(key, out _);
+            map.TryGetValue(key, out _);
+            map.TryRemove(key, out _);
+        }
+    }
+
+    // Every key of the read table is found within 2 links on average, the longest chain is short, and the tables'
+    // slots are within a constant factor of the live keys.
+    private static void AssertShortAndSized(SyncMap<int, int> map, int live, string when)
+    {
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
+        foreach ((string name, SyncMap<int, int>.TableShape? shape) in new[] { ("read", (SyncMap<int, int>.TableShape?)state.Read), ("dirty", state.Dirty) })
+        {
+            if (shape is not { } s)
+            {
+                continue;
+            }
+
+            Assert.True(s.LookupWork <= 2L * Math.Max(s.Count, 1), $"{when}: finding the {s.Count} keys of the {name} table walks {s.LookupWork} links");
+            Assert.True(s.LongestChain <= 16, $"{when}: the {name} table has a chain of {s.LongestChain}");
+            Assert.True(s.Slots <= (3 * live) + 16, $"{when}: the {name} table has {s.Slots} slots for {live} live keys");
+        }
+    }
+
+    /// <summary>
+    /// A length-4 string whose non-randomized hash code is <paramref name="hash"/>, the n-th of its kind (n >= 1): its
+    /// second pair of chars is n, and the first pair is solved for (hash = (A ^ p0) + (A ^ p1) * 1566083941, with
+    /// A = rotl(K, 5) + K and K = (5381 &lt;&lt; 16) + 5381). Checked against the library's comparer.
+    /// </summary>
+    private static string KeyWithNonRandomizedHash(uint hash, int n)
+    {
+        const uint K = (5381u << 16) + 5381u;
+        uint a = BitOperations.RotateLeft(K, 5) + K;
+        var p1 = (uint)n;
+        uint p0 = unchecked(hash - ((a ^ p1) * 1566083941u)) ^ a;
+        string key = new([(char)(p0 & 0xFFFF), (char)(p0 >> 16), (char)(p1 & 0xFFFF), (char)(p1 >> 16)]);
+        Assert.Equal((int)hash, NonRandomizedOrdinalComparer.Instance.GetHashCode(key));
+        return key;
+    }
+
+    /// <summary>A key whose hash code ignores <see cref="Variant"/>: keys differing only there collide.</summary>
+    private readonly record struct PartlyHashed(int Id, int Variant);
+
+    private sealed class CountingComparer : IEqualityComparer<PartlyHashed>
+    {
+        public long EqualsCalls { get; set; }
+
+        public bool Equals(PartlyHashed x, PartlyHashed y)
+        {
+            EqualsCalls++;
+            return x == y;
+        }
+
+        public int GetHashCode(PartlyHashed obj) => obj.Id;
+    }
+}
