@@ -26,6 +26,9 @@ nuget_org="https://api.nuget.org/v3/index.json"
 step() { printf '\n=== package-check: %s\n' "$*"; }
 fail() { printf 'package-check: FAILED: %s\n' "$*" >&2; exit 1; }
 
+# Note: `zip_cat ... | grep -q` would fail under pipefail once an entry outgrows the pipe buffer (grep -q exits at the
+# first match and the writer dies of SIGPIPE), so the checks below use grep -c, which reads everything.
+
 # Lists a zip's entries, one per line.
 zip_entries() {
   if command -v unzip >/dev/null 2>&1; then
@@ -101,14 +104,14 @@ echo "README.md: same as the repository's"
 
 # The XML docs document the public type (IntelliSense for users).
 for tfm in net8.0 net10.0; do
-  zip_cat "$nupkg" "lib/$tfm/GoSync.xml" | grep -qF '<member name="T:GoSync.SyncMap`2">' \
+  zip_cat "$nupkg" "lib/$tfm/GoSync.xml" | grep -cF '<member name="T:GoSync.SyncMap`2">' >/dev/null \
     || fail "lib/$tfm/GoSync.xml does not document GoSync.SyncMap\`2"
   echo "lib/$tfm/GoSync.xml: documents GoSync.SyncMap\`2"
 done
 
 # IsTrimmable stamps [assembly: AssemblyMetadata("IsTrimmable", "True")] into each assembly.
 for tfm in net8.0 net10.0; do
-  zip_cat "$nupkg" "lib/$tfm/GoSync.dll" | grep -qa "IsTrimmable" || fail "lib/$tfm/GoSync.dll carries no IsTrimmable metadata"
+  zip_cat "$nupkg" "lib/$tfm/GoSync.dll" | grep -ca "IsTrimmable" >/dev/null || fail "lib/$tfm/GoSync.dll carries no IsTrimmable metadata"
   echo "lib/$tfm/GoSync.dll: marked IsTrimmable"
 done
 
@@ -248,9 +251,9 @@ for pattern in "<id>GoSync.Redis</id>" "<dependency id=\"GoSync\" version=\"$ver
   echo "GoSync.Redis.nuspec: $pattern"
 done
 for tfm in net8.0 net10.0; do
-  zip_cat "$redis_nupkg" "lib/$tfm/GoSync.Redis.xml" | grep -qF '<member name="T:GoSync.Redis.RedisSyncMap`2">' \
+  zip_cat "$redis_nupkg" "lib/$tfm/GoSync.Redis.xml" | grep -cF '<member name="T:GoSync.Redis.RedisSyncMap`2">' >/dev/null \
     || fail "lib/$tfm/GoSync.Redis.xml does not document GoSync.Redis.RedisSyncMap\`2"
-  zip_cat "$redis_nupkg" "lib/$tfm/GoSync.Redis.dll" | grep -qa "IsTrimmable" || fail "lib/$tfm/GoSync.Redis.dll carries no IsTrimmable metadata"
+  zip_cat "$redis_nupkg" "lib/$tfm/GoSync.Redis.dll" | grep -ca "IsTrimmable" >/dev/null || fail "lib/$tfm/GoSync.Redis.dll carries no IsTrimmable metadata"
   echo "lib/$tfm/GoSync.Redis: documented, marked IsTrimmable"
 done
 
