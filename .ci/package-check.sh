@@ -7,7 +7,11 @@
 #      with an empty NuGet cache so no earlier GoSync can be picked up, then builds and runs it;
 #   4. does the same against the package's net8.0 asset;
 #   5. publishes the consumer trimmed and self-contained (trim warnings are errors) and runs it;
-#   6. tries a NativeAOT publish, and skips it with the reason when this machine cannot do one.
+#   6. tries a NativeAOT publish, and skips it with the reason when this machine cannot do one;
+#   7. packs src/GoSync.Redis into the same folder and checks its contents and dependencies;
+#   8. restores .ci/consumer-redis (a PackageReference to GoSync.Redis only) from that folder, builds and runs it,
+#      against a local redis-server when one is installed, otherwise with the checks that need no server; then
+#      publishes it trimmed (trim warnings as errors) and runs that too.
 # Exits non-zero on the first failure. Called by .ci/run; run it alone with `bash .ci/package-check.sh`.
 set -euo pipefail
 
@@ -21,6 +25,9 @@ nuget_org="https://api.nuget.org/v3/index.json"
 
 step() { printf '\n=== package-check: %s\n' "$*"; }
 fail() { printf 'package-check: FAILED: %s\n' "$*" >&2; exit 1; }
+
+# Note: `zip_cat ... | grep -q` would fail under pipefail once an entry outgrows the pipe buffer (grep -q exits at the
+# first match and the writer dies of SIGPIPE), so the checks below use grep -c, which reads everything.
 
 # Lists a zip's entries, one per line.
 zip_entries() {
@@ -97,14 +104,14 @@ echo "README.md: same as the repository's"
 
 # The XML docs document the public type (IntelliSense for users).
 for tfm in net8.0 net10.0; do
-  zip_cat "$nupkg" "lib/$tfm/GoSync.xml" | grep -qF '<member name="T:GoSync.SyncMap`2">' \
+  zip_cat "$nupkg" "lib/$tfm/GoSync.xml" | grep -cF '<member name="T:GoSync.SyncMap`2">' >/dev/null \
     || fail "lib/$tfm/GoSync.xml does not document GoSync.SyncMap\`2"
   echo "lib/$tfm/GoSync.xml: documents GoSync.SyncMap\`2"
 done
 
 # IsTrimmable stamps [assembly: AssemblyMetadata("IsTrimmable", "True")] into each assembly.
 for tfm in net8.0 net10.0; do
-  zip_cat "$nupkg" "lib/$tfm/GoSync.dll" | grep -qa "IsTrimmable" || fail "lib/$tfm/GoSync.dll carries no IsTrimmable metadata"
+  zip_cat "$nupkg" "lib/$tfm/GoSync.dll" | grep -ca "IsTrimmable" >/dev/null || fail "lib/$tfm/GoSync.dll carries no IsTrimmable metadata"
   echo "lib/$tfm/GoSync.dll: marked IsTrimmable"
 done
 
@@ -134,6 +141,7 @@ cat > "$work/nuget.config" <<EOF
   <packageSourceMapping>
     <packageSource key="local">
       <package pattern="GoSync" />
+      <package pattern="GoSync.Redis" />
     </packageSource>
     <packageSource key="nuget.org">
       <package pattern="*" />
@@ -223,4 +231,74 @@ else
   done_steps+=", NativeAOT $rid"
 fi
 
-step "passed: GoSync $version packs, installs from a local package source and works: $done_steps"
+# ---------------------------------------------------------------------------------------------
+step "7/8 pack src/GoSync.Redis (Release) into $feed, contents and dependencies"
+evaluated="$(dotnet msbuild "$root/src/GoSync.Redis/GoSync.Redis.csproj" -nologo "${properties[@]/#/-getProperty:}")"
+for property in "${properties[@]}"; do
+  grep -qiE "\"$property\": *\"true\"" <<<"$evaluated" || { echo "$evaluated" >&2; fail "src/GoSync.Redis: $property is not true"; }
+done
+dotnet pack "$root/src/GoSync.Redis/GoSync.Redis.csproj" -c Release -o "$feed" -nologo
+redis_nupkg="$feed/GoSync.Redis.$version.nupkg"
+[[ -f "$redis_nupkg" && -f "$feed/GoSync.Redis.$version.snupkg" ]] || fail "no GoSync.Redis.$version.nupkg/.snupkg in $feed"
+redis_entries="$(zip_entries "$redis_nupkg")"
+for entry in lib/net8.0/GoSync.Redis.dll lib/net8.0/GoSync.Redis.xml lib/net10.0/GoSync.Redis.dll lib/net10.0/GoSync.Redis.xml README.md GoSync.Redis.nuspec; do
+  require_entry "$redis_entries" "$entry" "$(basename "$redis_nupkg")"
+done
+redis_nuspec="$(zip_cat "$redis_nupkg" GoSync.Redis.nuspec)"
+for pattern in "<id>GoSync.Redis</id>" "<dependency id=\"GoSync\" version=\"$version\"" '<dependency id="StackExchange.Redis" version="3.4.35"' \
+               '<license type="expression">MIT</license>' '<repository type="git" url="https://[^"]+"'; do
+  grep -qE "$pattern" <<<"$redis_nuspec" || { echo "$redis_nuspec" >&2; fail "GoSync.Redis.nuspec: no $pattern"; }
+  echo "GoSync.Redis.nuspec: $pattern"
+done
+for tfm in net8.0 net10.0; do
+  zip_cat "$redis_nupkg" "lib/$tfm/GoSync.Redis.xml" | grep -cF '<member name="T:GoSync.Redis.RedisSyncMap`2">' >/dev/null \
+    || fail "lib/$tfm/GoSync.Redis.xml does not document GoSync.Redis.RedisSyncMap\`2"
+  zip_cat "$redis_nupkg" "lib/$tfm/GoSync.Redis.dll" | grep -ca "IsTrimmable" >/dev/null || fail "lib/$tfm/GoSync.Redis.dll carries no IsTrimmable metadata"
+  echo "lib/$tfm/GoSync.Redis: documented, marked IsTrimmable"
+done
+
+# ---------------------------------------------------------------------------------------------
+step "8/8 consumer-redis (net10.0): restore GoSync.Redis $version (and GoSync) from the local folder, build, run"
+consumer_redis="$work/consumer-redis"
+mkdir -p "$consumer_redis"
+cp "$root/.ci/consumer-redis/ConsumerRedis.csproj" "$root/.ci/consumer-redis/Program.cs" \
+   "$root/.ci/consumer-redis/Directory.Build.props" "$root/.ci/consumer-redis/Directory.Packages.props" "$consumer_redis/"
+dotnet restore "$consumer_redis/ConsumerRedis.csproj" --configfile "$work/nuget.config" -p:GoSyncVersion="$version" -nologo
+cmp -s "$packages/gosync.redis/$version/gosync.redis.$version.nupkg" "$redis_nupkg" \
+  || fail "the consumer's restored GoSync.Redis is not the package packed in step 7"
+grep -qF "\"GoSync/$version\"" "$consumer_redis/obj/project.assets.json" || fail "GoSync.Redis did not bring GoSync/$version"
+dotnet build "$consumer_redis/ConsumerRedis.csproj" -c Release --no-restore -p:GoSyncVersion="$version" -nologo
+redis_server_pid=""
+stop_redis_server() { [[ -n "$redis_server_pid" ]] && kill "$redis_server_pid" 2>/dev/null; redis_server_pid=""; }
+trap 'stop_redis_server; rm -rf "$work"' EXIT
+redis_endpoint=""
+if command -v redis-server >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --pidfile "$work/redis.pid" --logfile "$work/redis.log"
+  for _ in $(seq 1 50); do [[ -s "$work/redis.pid" ]] && break; sleep 0.1; done
+  redis_server_pid="$(cat "$work/redis.pid" 2>/dev/null || true)"
+  [[ -n "$redis_server_pid" ]] && redis_endpoint="127.0.0.1:$port"
+fi
+if [[ -n "$redis_endpoint" ]]; then
+  echo "against redis-server on $redis_endpoint (PID $redis_server_pid)"
+else
+  echo "no redis-server here: the consumer runs the checks that need no server"
+fi
+output="$(GOSYNC_REDIS="$redis_endpoint" dotnet "$consumer_redis/bin/Release/net10.0/ConsumerRedis.dll")" || { echo "$output"; fail "the Redis consumer exited non-zero"; }
+echo "$output"
+grep -qF "[.NETCoreApp,Version=v10.0]" <<<"$output" || fail "the Redis consumer did not load GoSync.Redis's v10.0 asset"
+done_steps+=", GoSync.Redis consumer"
+
+# The same consumer published trimmed (its trim warnings, GoSync.Redis's and StackExchange.Redis's included, are errors).
+if [[ "$done_steps" == *trimmed* ]]; then
+  dotnet publish "$consumer_redis/ConsumerRedis.csproj" -c Release -r "$rid" --self-contained -p:PublishTrimmed=true \
+    -p:TrimmerSingleWarn=false -p:GoSyncVersion="$version" --configfile "$work/nuget.config" -o "$work/trimmed-redis" -nologo
+  output="$(GOSYNC_REDIS="$redis_endpoint" "$work/trimmed-redis/ConsumerRedis")" || { echo "$output"; fail "the trimmed Redis consumer exited non-zero"; }
+  echo "$output"
+  done_steps+=", GoSync.Redis consumer trimmed $rid"
+else
+  echo "SKIPPED: trimmed GoSync.Redis consumer (the trimmed publish of step 5 was skipped on this machine)"
+fi
+stop_redis_server
+
+step "passed: GoSync and GoSync.Redis $version pack, install from a local package source and work: $done_steps"

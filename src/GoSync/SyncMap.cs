@@ -48,7 +48,7 @@ namespace GoSync;
 /// </remarks>
 [DebuggerDisplay("Count = {Count}")]
 [DebuggerTypeProxy(typeof(SyncMapDebugView<,>))]
-public sealed partial class SyncMap<TKey, TValue>
+public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     where TKey : notnull
 {
     // Lock order: _lock is the map's only lock. It guards _dirty, _misses and every write of _read.
