@@ -51,9 +51,20 @@ public sealed class AllocationTests
         return bytes;
     }
 
+    /// <summary>
+    /// Asserts that <paramref name="body"/> allocates nothing per call: some window of <see cref="MeasuredCalls"/> calls,
+    /// out of at most three, allocates 0 bytes. An allocation made by every call shows in every window (at least
+    /// <see cref="MeasuredCalls"/> bytes each); a one-off of the runtime's on this thread (JIT tiering, a lazily
+    /// initialised static, seen once as 6,880 bytes while another test assembly loaded the machine) does not recur.
+    /// </summary>
     private void AssertNoAllocation<TKey>(string what, Action<int> body)
     {
         long bytes = Measure(what, MeasuredCalls, body);
+        for (int window = 1; window < 3 && bytes != 0; window++)
+        {
+            bytes = Math.Min(bytes, Measure(what + " (again)", MeasuredCalls, body));
+        }
+
         Assert.True(bytes == 0, $"{what} ({typeof(TKey).Name} keys): {bytes} bytes allocated over {MeasuredCalls} calls, expected none");
     }
 
@@ -190,7 +201,8 @@ public sealed class AllocationTests
             return true;
         }));
         AssertNoAllocation<string>("Range stopped at the first pair", _ => strings.Range(static (k, v) => false));
-        Assert.Equal((WarmUpCalls + MeasuredCalls) * 256, counter[0]);
+        // Every call visited all 256 pairs (a measuring window may have been repeated, see AssertNoAllocation).
+        Assert.True(counter[0] >= (WarmUpCalls + MeasuredCalls) * 256 && counter[0] % 256 == 0, $"Range<TState> visited {counter[0]} pairs");
     }
 
     [Fact]
