@@ -235,7 +235,7 @@ public static class Scenarios
         s.Verify();
     }
 
-    /// <summary>AddOrUpdate's retry loops and GetOrAdd's factories racing with each other and with a delete and a swap.</summary>
+    /// <summary>AddOrUpdate's retry loops and GetOrAdd's factories (and the overloads that report <c>added</c>) racing with each other and with a delete and a swap.</summary>
     [CoyoteTest]
     public static async Task AddOrUpdateAndGetOrAddRace()
     {
@@ -259,6 +259,12 @@ public static class Scenarios
                 w.Op(OpKind.LoadAndDelete, 1);
                 w.Op(OpKind.Swap, 0, Value(0, 50));
                 w.Op(OpKind.GetOrAddValue, 1, Value(1, 60));
+            },
+            w =>
+            {
+                w.Op(OpKind.GetOrAddFactoryAdded, 0, Value(0, 70));
+                w.Op(OpKind.GetOrAddValueAdded, 1, Value(1, 80));
+                w.Op(OpKind.GetOrAddArgAdded, 1, Value(1, 90));
             }).ConfigureAwait(false);
         s.Verify();
     }

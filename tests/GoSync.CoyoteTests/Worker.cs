@@ -212,6 +212,9 @@ internal sealed class Worker
         OpKind.IndexerGet => "get_Item(TKey)",
         OpKind.IndexerSet => "set_Item(TKey,TValue)",
         OpKind.ContainsKey => "ContainsKey(TKey)",
+        OpKind.GetOrAddValueAdded => "GetOrAdd(TKey,TValue,Boolean&)",
+        OpKind.GetOrAddFactoryAdded => "GetOrAdd(TKey,Func`2,Boolean&)",
+        OpKind.GetOrAddArgAdded => "GetOrAdd(TKey,Func`3,TArg,Boolean&)",
         OpKind.Clear => "Clear()",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };

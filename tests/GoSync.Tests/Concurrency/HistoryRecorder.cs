@@ -80,6 +80,7 @@ internal sealed class Workload
         (OpKind.GetOrAddFactory, 2), (OpKind.GetOrAddValue, 2), (OpKind.GetOrAddArg, 1),
         (OpKind.AddOrUpdateFactories, 2), (OpKind.AddOrUpdateValue, 2), (OpKind.AddOrUpdateArg, 1),
         (OpKind.TryGetValue, 3), (OpKind.IndexerGet, 2), (OpKind.IndexerSet, 2), (OpKind.ContainsKey, 2),
+        (OpKind.GetOrAddValueAdded, 2), (OpKind.GetOrAddFactoryAdded, 1), (OpKind.GetOrAddArgAdded, 1),
     ];
 
     public required int Threads { get; init; }
@@ -561,6 +562,7 @@ internal sealed class HistoryRecorder : IDisposable
             case OpKind.Load or OpKind.TryGetValue or OpKind.IndexerGet:
                 return op.Ok;
             case OpKind.LoadOrStore or OpKind.GetOrAddFactory or OpKind.GetOrAddValue or OpKind.GetOrAddArg
+                or OpKind.GetOrAddValueAdded or OpKind.GetOrAddFactoryAdded or OpKind.GetOrAddArgAdded
                 or OpKind.AddOrUpdateFactories or OpKind.AddOrUpdateValue or OpKind.AddOrUpdateArg:
                 return true;
             case OpKind.Store or OpKind.IndexerSet or OpKind.Swap:

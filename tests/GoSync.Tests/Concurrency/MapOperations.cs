@@ -65,6 +65,15 @@ internal static class MapOperations
             case OpKind.GetOrAddArg:
                 op.Value = map.GetOrAdd(key, static (_, arg) => arg, a1);
                 break;
+            case OpKind.GetOrAddValueAdded:
+                op.Value = map.GetOrAdd(key, a1, out op.Ok);
+                break;
+            case OpKind.GetOrAddFactoryAdded:
+                op.Value = map.GetOrAdd(key, _ => a1, out op.Ok);
+                break;
+            case OpKind.GetOrAddArgAdded:
+                op.Value = map.GetOrAdd(key, static (_, arg) => arg, a1, out op.Ok);
+                break;
             case OpKind.AddOrUpdateFactories:
                 op.Value = map.AddOrUpdate(key, _ => a1, (_, current) => SequentialMapModel.UpdateFunction(current, a2));
                 break;

@@ -30,6 +30,15 @@ internal enum OpKind : byte
     IndexerSet,
     ContainsKey,
 
+    /// <summary>GetOrAdd(key, value, out added): Ok = added.</summary>
+    GetOrAddValueAdded,
+
+    /// <summary>GetOrAdd(key, factory, out added): Ok = added.</summary>
+    GetOrAddFactoryAdded,
+
+    /// <summary>GetOrAdd(key, factory, arg, out added): Ok = added.</summary>
+    GetOrAddArgAdded,
+
     /// <summary>Clear, recorded in the history of every checked key: it makes the key absent.</summary>
     Clear,
 }
@@ -135,6 +144,18 @@ internal static class SequentialMapModel
 
                 next = op.Arg1;
                 return op.Value == op.Arg1;
+
+            case OpKind.GetOrAddValueAdded:
+            case OpKind.GetOrAddFactoryAdded:
+            case OpKind.GetOrAddArgAdded:
+                // Ok = added; Value = the value returned.
+                if (present)
+                {
+                    return !op.Ok && op.Value == current;
+                }
+
+                next = op.Arg1;
+                return op.Ok && op.Value == op.Arg1;
 
             case OpKind.LoadAndDelete:
             case OpKind.TryRemove:
