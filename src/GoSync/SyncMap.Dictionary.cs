@@ -306,6 +306,12 @@ public sealed partial class SyncMap<TKey, TValue> :
         {
             if (TryLoadLive(key, out Entry? entry, out Slot slot))
             {
+                if (slot.IsPending)
+                {
+                    WaitForPendingKey(key); // Pv: a Compute holds the present key; update after it publishes
+                    continue;
+                }
+
                 TValue updated = updateValueFactory(key, slot.Value, factoryArgument);
                 if (entry.TryReplace(slot, Slot.Live(updated)))
                 {

@@ -276,9 +276,9 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <summary>
     /// Makes a new key reachable: ensures a dirty map (O(n) after a promotion), marks the read map amended, sets the
     /// key's bit in the miss filter, then adds the entry to the dirty map. Calls no user code (the caller looked the
-    /// key up, and checked <see cref="_version"/> after it). The caller counts the new live entry.
+    /// key up, and checked <see cref="_version"/> after it). The caller counts the new live entry. Returns the new entry.
     /// </summary>
-    private void AddNewKeyLocked(TKey key, int hash, Slot slot)
+    private Entry AddNewKeyLocked(TKey key, int hash, Slot slot)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         DirtyLocked();
@@ -305,6 +305,7 @@ public sealed partial class SyncMap<TKey, TValue>
         dirty.NoteAdded(hash);
         dirty.Insert(entry);
         _version++;
+        return entry;
     }
 
     // See AddNewKeyLocked: a new amended snapshot whose filter holds the bits of every key added to the dirty map as a

@@ -215,6 +215,11 @@ internal sealed class Worker
         OpKind.GetOrAddValueAdded => "GetOrAdd(TKey,TValue,Boolean&)",
         OpKind.GetOrAddFactoryAdded => "GetOrAdd(TKey,Func`2,Boolean&)",
         OpKind.GetOrAddArgAdded => "GetOrAdd(TKey,Func`3,TArg,Boolean&)",
+        OpKind.LoadOrCompute => "LoadOrCompute(TKey,Func`2)",
+        OpKind.LoadOrComputeArg => "LoadOrCompute(TKey,Func`3,TArg)",
+        OpKind.ComputeStore => "Compute(TKey,Func`4,TValue&)",
+        OpKind.ComputeDelete => "Compute(TKey,Func`4,TValue&)",
+        OpKind.ComputeKeepArg => "Compute(TKey,Func`5,TArg,TValue&)",
         OpKind.Clear => "Clear()",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
