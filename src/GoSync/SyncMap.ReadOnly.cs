@@ -211,6 +211,7 @@ public sealed partial class SyncMap<TKey, TValue>
         Debug.Assert(_lock.IsHeldByCurrentThread);
         Debug.Assert(_dirty is not null);
         _misses++;
+        RecordLockedMiss(); // metrics (SyncMap.Metrics.cs)
         if (_misses < _dirty.Count)
         {
             return;
@@ -232,6 +233,7 @@ public sealed partial class SyncMap<TKey, TValue>
         _dirty = null;
         _misses = 0;
         _version++;
+        RecordPromotion(); // metrics (SyncMap.Metrics.cs)
         return read;
     }
 
@@ -271,6 +273,7 @@ public sealed partial class SyncMap<TKey, TValue>
 
         _dirty = dirty;
         _version++;
+        RecordDirtyRebuild(dirty.Count, read.Count - dirty.Count, typeof(TKey) == typeof(string) && dirty.Table.Randomized && !read.Randomized); // metrics (SyncMap.Metrics.cs)
     }
 
     /// <summary>
@@ -303,7 +306,13 @@ public sealed partial class SyncMap<TKey, TValue>
         read.MarkDirtyOnly(hash); // release, before the key becomes reachable below (the caller's _count increment then fences it)
         _filterKeys++;
         dirty.NoteAdded(hash);
+        bool wasRandomized = typeof(TKey) == typeof(string) && dirty.Table.Randomized; // metrics (SyncMap.Metrics.cs)
         dirty.Insert(entry);
+        if (typeof(TKey) == typeof(string) && !wasRandomized && dirty.Table.Randomized)
+        {
+            RecordFloodingSwitch(); // this insert made a chain too long (SyncMap.Metrics.cs)
+        }
+
         _version++;
         return entry;
     }

@@ -901,6 +901,7 @@ public sealed partial class SyncMap<TKey, TValue>
             _misses = 0;
             _version++;
             Interlocked.Add(ref _count, -removed); // the V -> X transitions made by this Clear
+            RecordClear();
             return null;
         }
     }
