@@ -299,6 +299,11 @@ public static class Scenarios
                 w.Op(OpKind.Delete, 1);
             }).ConfigureAwait(false);
         s.Verify();
+        Cover("get_Name()");
+        if (s.Map.Name != MapName)
+        {
+            throw new ScenarioFailure($"the map's name is '{s.Map.Name}'");
+        }
     }
 
     /// <summary>Three tasks call LoadOrCompute for one absent key, T0's factory throwing: a factory stores once, and every caller but a throwing T0 returns that value.</summary>
