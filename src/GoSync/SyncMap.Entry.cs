@@ -87,7 +87,7 @@ public sealed partial class SyncMap<TKey, TValue>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get => IsInline
                 ? Bits == InlinePendingAbsent || (ulong)Bits >= InlinePendingLive
-                : ReferenceEquals(Ref, Sentinels.PendingAbsent) || Ref is PendingValue;
+                : ReferenceEquals(Ref, Sentinels.PendingAbsent) || (typeof(TValue).IsValueType ? Ref is PendingValueBox<TValue> : Ref is PendingValue);
         }
 
         /// <summary>State P0 (pending over an absent key; readers see the key absent).</summary>
@@ -101,7 +101,16 @@ public sealed partial class SyncMap<TKey, TValue>
         internal static Slot PendingOver(Slot live)
         {
             Debug.Assert(live.IsLive && !live.IsPending);
-            return IsInline ? new Slot(null, InlinePendingLive | (live.Bits & InlineValueMask)) : new Slot(new PendingValue(live.Ref!), 0);
+            if (IsInline)
+            {
+                return new Slot(null, InlinePendingLive | (live.Bits & InlineValueMask));
+            }
+
+            // A value type: a box of the same value that readers read as any box. A reference type: a holder of the value
+            // object, which readers unwrap (Value below).
+            return typeof(TValue).IsValueType
+                ? new Slot(new PendingValueBox<TValue>(Unsafe.As<ValueBox<TValue>>(live.Ref!).Value), 0)
+                : new Slot(new PendingValue(live.Ref!), 0);
         }
 
         /// <summary>The value of a live state.</summary>
@@ -117,7 +126,12 @@ public sealed partial class SyncMap<TKey, TValue>
                     return Unsafe.ReadUnaligned<TValue>(ref Unsafe.As<uint, byte>(ref bits));
                 }
 
-                // A Pv state holds the value object it covers; only reference-representation reads pay this type test.
+                if (typeof(TValue).IsValueType)
+                {
+                    return Unwrap(Ref!); // a box, plain or pending (Pv): read the same way
+                }
+
+                // A Pv state of a reference type holds the value object it covers: reference-type reads pay this type test.
                 return Unwrap(Ref is PendingValue pending ? pending.Previous : Ref!);
             }
         }
