@@ -239,6 +239,7 @@ public sealed partial class SyncMap<TKey, TValue>
             }
 
             var live = new HashSet<Entry>(ReferenceEqualityComparer.Instance);
+            var pending = new HashSet<Entry>(ReferenceEqualityComparer.Instance);
             foreach (Entry? e in EntriesOf(read))
             {
                 if (e is null)
@@ -248,6 +249,11 @@ public sealed partial class SyncMap<TKey, TValue>
 
                 Slot slot = e.LoadSlot();
                 bool expunged = slot.IsExpunged;
+                if (slot.IsPending)
+                {
+                    pending.Add(e);
+                }
+
                 if (slot.IsLive)
                 {
                     live.Add(e);
@@ -306,6 +312,11 @@ public sealed partial class SyncMap<TKey, TValue>
                         ThrowHelper.ThrowInvariant($"dirty entry for key '{e.Key}' is expunged.");
                     }
 
+                    if (slot.IsPending)
+                    {
+                        pending.Add(e);
+                    }
+
                     if (slot.IsLive)
                     {
                         live.Add(e);
@@ -329,6 +340,8 @@ public sealed partial class SyncMap<TKey, TValue>
                     ThrowHelper.ThrowInvariant($"misses is {_misses} with {_dirty.Count} dirty entries (promotion was due).");
                 }
             }
+
+            CheckReservationsLocked(pending); // the P states: pending exactly while a computation is in flight
 
             if (_count != live.Count)
             {

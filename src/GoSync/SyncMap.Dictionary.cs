@@ -119,6 +119,83 @@ public sealed partial class SyncMap<TKey, TValue> :
         return Load(key, out TValue? value) ? value : LoadOrStore(key, valueFactory(key, factoryArgument), out _);
     }
 
+    /// <summary>Gets the value of <paramref name="key"/>, adding <paramref name="value"/> if the key is absent, and says which happened (dotnet/runtime#79934).</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value to add if the key is absent.</param>
+    /// <param name="added"><see langword="true"/> if this call added <paramref name="value"/>; <see langword="false"/> if the key was present.</param>
+    /// <returns>The value now associated with the key.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    /// <remarks>Same as <see cref="LoadOrStore"/> with <paramref name="added"/> = !loaded: lock-free and allocation-free for a key of the read map.</remarks>
+    public TValue GetOrAdd(TKey key, TValue value, out bool added)
+    {
+        TValue actual = LoadOrStore(key, value, out bool loaded);
+        added = !loaded;
+        return actual;
+    }
+
+    /// <summary>Gets the value of <paramref name="key"/>, adding the one <paramref name="valueFactory"/> makes if the key is absent, and says which happened (dotnet/runtime#79934).</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="valueFactory">Makes the value for an absent key. Runs outside any lock; under a race it may run on several threads, and only one result is stored (LoadOrCompute runs it once).</param>
+    /// <param name="added"><see langword="true"/> if this call added its factory's value; <see langword="false"/> if the key was present (or another thread's value won the race).</param>
+    /// <returns>The value now associated with the key.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="valueFactory"/> is <see langword="null"/>.</exception>
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> valueFactory, out bool added)
+    {
+        if (IsNullKey(key))
+        {
+            ThrowHelper.ThrowKeyNull();
+        }
+
+        if (valueFactory is null)
+        {
+            ThrowHelper.ThrowArgumentNull(nameof(valueFactory));
+        }
+
+        if (Load(key, out TValue? value))
+        {
+            added = false;
+            return value;
+        }
+
+        TValue actual = LoadOrStore(key, valueFactory(key), out bool loaded);
+        added = !loaded;
+        return actual;
+    }
+
+    /// <summary>Gets the value of <paramref name="key"/>, adding the one <paramref name="valueFactory"/> makes from <paramref name="factoryArgument"/> if the key is absent, and says which happened (dotnet/runtime#79934).</summary>
+    /// <typeparam name="TArg">The type of the factory's argument.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <param name="valueFactory">Makes the value for an absent key. Runs outside any lock; may run on several racing threads, only one result is stored.</param>
+    /// <param name="factoryArgument">Passed to <paramref name="valueFactory"/>.</param>
+    /// <param name="added"><see langword="true"/> if this call added its factory's value; <see langword="false"/> if the key was present (or another thread's value won the race).</param>
+    /// <returns>The value now associated with the key.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="valueFactory"/> is <see langword="null"/>.</exception>
+    public TValue GetOrAdd<TArg>(TKey key, Func<TKey, TArg, TValue> valueFactory, TArg factoryArgument, out bool added)
+#if NET9_0_OR_GREATER
+        where TArg : allows ref struct
+#endif
+    {
+        if (IsNullKey(key))
+        {
+            ThrowHelper.ThrowKeyNull();
+        }
+
+        if (valueFactory is null)
+        {
+            ThrowHelper.ThrowArgumentNull(nameof(valueFactory));
+        }
+
+        if (Load(key, out TValue? value))
+        {
+            added = false;
+            return value;
+        }
+
+        TValue actual = LoadOrStore(key, valueFactory(key, factoryArgument), out bool loaded);
+        added = !loaded;
+        return actual;
+    }
+
     /// <summary>
     /// Adds a value made by <paramref name="addValueFactory"/> if <paramref name="key"/> is absent, or replaces its
     /// value with <paramref name="updateValueFactory"/>'s result. No update is lost: the replacement is a
@@ -229,6 +306,12 @@ public sealed partial class SyncMap<TKey, TValue> :
         {
             if (TryLoadLive(key, out Entry? entry, out Slot slot))
             {
+                if (slot.IsPending)
+                {
+                    WaitForPendingKey(key); // Pv: a Compute holds the present key; update after it publishes
+                    continue;
+                }
+
                 TValue updated = updateValueFactory(key, slot.Value, factoryArgument);
                 if (entry.TryReplace(slot, Slot.Live(updated)))
                 {

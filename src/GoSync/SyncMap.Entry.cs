@@ -36,7 +36,10 @@ public sealed partial class SyncMap<TKey, TValue>
     private readonly struct Slot
     {
         private const long InlineExpunged = 1;
+        private const long InlinePendingAbsent = 2;
         private const long InlineLive = 1L << 32;
+        private const long InlinePendingLive = 2L << 32;
+        private const long InlineValueMask = 0xFFFF_FFFFL;
 
         internal readonly object? Ref;
         internal readonly long Bits;
@@ -69,11 +72,45 @@ public sealed partial class SyncMap<TKey, TValue>
             get => IsInline ? Bits == InlineExpunged : ReferenceEquals(Ref, Sentinels.Expunged);
         }
 
-        /// <summary>State V: neither N nor X.</summary>
+        /// <summary>State V, or Pv (pending over a value, which readers still see): neither N, X nor P0.</summary>
         internal bool IsLive
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => IsInline ? (ulong)Bits > InlineExpunged : Ref is not null && !ReferenceEquals(Ref, Sentinels.Expunged); // inline: V >= 1 << 32 > X > N
+            get => IsInline
+                ? (ulong)Bits >= InlineLive // inline: Pv >= V >= 1 << 32 > P0 > X > N
+                : Ref is not null && !ReferenceEquals(Ref, Sentinels.Expunged) && !ReferenceEquals(Ref, Sentinels.PendingAbsent);
+        }
+
+        /// <summary>State P0 or Pv: a computation (LoadOrCompute, Compute) holds the key. Entered and left only under the lock.</summary>
+        internal bool IsPending
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => IsInline
+                ? Bits == InlinePendingAbsent || (ulong)Bits >= InlinePendingLive
+                : ReferenceEquals(Ref, Sentinels.PendingAbsent) || (typeof(TValue).IsValueType ? Ref is PendingValueBox<TValue> : Ref is PendingValue);
+        }
+
+        /// <summary>State P0 (pending over an absent key; readers see the key absent).</summary>
+        internal static Slot PendingAbsent
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => IsInline ? new Slot(null, InlinePendingAbsent) : new Slot(Sentinels.PendingAbsent, 0);
+        }
+
+        /// <summary>State Pv over the live state <paramref name="live"/>: readers still see its value.</summary>
+        internal static Slot PendingOver(Slot live)
+        {
+            Debug.Assert(live.IsLive && !live.IsPending);
+            if (IsInline)
+            {
+                return new Slot(null, InlinePendingLive | (live.Bits & InlineValueMask));
+            }
+
+            // A value type: a box of the same value that readers read as any box. A reference type: a holder of the value
+            // object, which readers unwrap (Value below).
+            return typeof(TValue).IsValueType
+                ? new Slot(new PendingValueBox<TValue>(Unsafe.As<ValueBox<TValue>>(live.Ref!).Value), 0)
+                : new Slot(new PendingValue(live.Ref!), 0);
         }
 
         /// <summary>The value of a live state.</summary>
@@ -89,7 +126,13 @@ public sealed partial class SyncMap<TKey, TValue>
                     return Unsafe.ReadUnaligned<TValue>(ref Unsafe.As<uint, byte>(ref bits));
                 }
 
-                return Unwrap(Ref!);
+                if (typeof(TValue).IsValueType)
+                {
+                    return Unwrap(Ref!); // a box, plain or pending (Pv): read the same way
+                }
+
+                // A Pv state of a reference type holds the value object it covers: reference-type reads pay this type test.
+                return Unwrap(Ref is PendingValue pending ? pending.Previous : Ref!);
             }
         }
 
@@ -200,7 +243,7 @@ public sealed partial class SyncMap<TKey, TValue>
         internal bool TrySwap(Slot newSlot, out Slot previous)
         {
             Slot p = LoadSlot();
-            while (!p.IsExpunged)
+            while (!p.IsExpunged && !p.IsPending) // P: a computation holds the key; the locked path waits for it
             {
                 // Full fence; publishes newSlot. Fails only if another writer changed the state since our read: retry.
                 Slot witnessed = CompareExchange(newSlot, p);
@@ -217,11 +260,11 @@ public sealed partial class SyncMap<TKey, TValue>
             return false;
         }
 
-        /// <summary>Go's <c>swapLocked</c>: unconditional exchange; the entry is known not to be X.</summary>
+        /// <summary>Go's <c>swapLocked</c>: unconditional exchange; the entry is known not to be X or P.</summary>
         internal Slot SwapLocked(Slot newSlot)
         {
-            // X is left only under the lock, and the caller holds it having seen N or V.
-            Debug.Assert(!LoadSlot().IsExpunged);
+            // X and P are left only under the lock, and the caller holds it having seen N or V.
+            Debug.Assert(!LoadSlot().IsExpunged && !LoadSlot().IsPending);
             return Exchange(newSlot); // full fence; publishes newSlot, returns the old state atomically
         }
 
@@ -232,8 +275,9 @@ public sealed partial class SyncMap<TKey, TValue>
         internal bool TryLoadOrStore(TValue value, out TValue actual, out bool loaded)
         {
             Slot p = LoadSlot(); // acquire
-            if (p.IsExpunged)
+            if (p.IsExpunged || (p.IsPending && !p.IsLive))
             {
+                // X, or P0 (a computation will publish the key's value: the locked path waits for it).
                 actual = default!;
                 loaded = false;
                 return false;
@@ -256,8 +300,9 @@ public sealed partial class SyncMap<TKey, TValue>
                 return true;
             }
 
-            if (p.IsExpunged)
+            if (p.IsExpunged || !p.IsLive)
             {
+                // X, or P0 entered under the lock since our read.
                 actual = default!;
                 loaded = false;
                 return false;
@@ -268,12 +313,21 @@ public sealed partial class SyncMap<TKey, TValue>
             return true;
         }
 
-        /// <summary>Go's <c>entry.delete</c>: V -> N. Returns the deleted value, or false for N and X.</summary>
-        internal bool Delete([MaybeNullWhen(false)] out TValue value)
+        /// <summary>Go's <c>entry.delete</c>: V -> N. Returns the deleted value, or false for N, X and P0 (absent).</summary>
+        /// <param name="value">The deleted value.</param>
+        /// <param name="pending">Set when the state is Pv: a computation holds the present key, so the caller must wait for it and retry.</param>
+        internal bool Delete([MaybeNullWhen(false)] out TValue value, out bool pending)
         {
             Slot p = LoadSlot();
+            pending = false;
             while (p.IsLive)
             {
+                if (p.IsPending)
+                {
+                    pending = true;
+                    break;
+                }
+
                 // V -> N. Full fence. Fails only if another writer changed the state since our read: retry.
                 Slot witnessed = CompareExchange(Slot.Deleted, p);
                 if (witnessed.SameAs(p))
@@ -294,10 +348,11 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <paramref name="oldValue"/>; false for N, X or a different value. The new value is wrapped
         /// only after the first comparison succeeded.
         /// </summary>
-        internal bool TryCompareAndSwap(TValue oldValue, TValue newValue, IEqualityComparer<TValue>? comparer)
+        internal bool TryCompareAndSwap(TValue oldValue, TValue newValue, IEqualityComparer<TValue>? comparer, out bool pending)
         {
             Slot p = LoadSlot(); // acquire
-            if (!p.IsLive || !ValueEquals(comparer, p.Value, oldValue))
+            pending = p.IsPending && p.IsLive; // Pv: a computation holds the present key; the caller waits for it and retries
+            if (pending || !p.IsLive || !ValueEquals(comparer, p.Value, oldValue))
             {
                 return false;
             }
@@ -313,7 +368,8 @@ public sealed partial class SyncMap<TKey, TValue>
                 }
 
                 p = witnessed;
-                if (!p.IsLive || !ValueEquals(comparer, p.Value, oldValue))
+                pending = p.IsPending && p.IsLive;
+                if (pending || !p.IsLive || !ValueEquals(comparer, p.Value, oldValue))
                 {
                     return false;
                 }
@@ -321,10 +377,10 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         /// <summary>CompareAndDelete's loop: V(old) -> N when the value equals <paramref name="oldValue"/>.</summary>
-        internal bool TryCompareAndDelete(TValue oldValue, IEqualityComparer<TValue>? comparer)
+        internal bool TryCompareAndDelete(TValue oldValue, IEqualityComparer<TValue>? comparer, out bool pending)
         {
             Slot p = LoadSlot(); // acquire
-            while (p.IsLive && ValueEquals(comparer, p.Value, oldValue))
+            while (!(pending = p.IsPending && p.IsLive) && p.IsLive && ValueEquals(comparer, p.Value, oldValue))
             {
                 // V -> N. Full fence. Fails only if the state changed since we compared it: re-compare.
                 Slot witnessed = CompareExchange(Slot.Deleted, p);
@@ -346,6 +402,14 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal bool TryReplace(Slot expected, Slot newSlot) =>
             CompareExchange(newSlot, expected).SameAs(expected); // full fence; publishes newSlot
+
+        /// <summary>
+        /// A computation's step into or out of P, under the lock: replaces exactly <paramref name="expected"/> with
+        /// <paramref name="desired"/>. Entering P (from N or V) can fail, when a lock-free writer changed the state since
+        /// the caller read it; leaving P cannot, since only lock holders touch P.
+        /// </summary>
+        internal bool TryTransitionLocked(Slot expected, Slot desired) =>
+            CompareExchange(desired, expected).SameAs(expected); // full fence; publishes desired
 
         /// <summary>Whether the entry is X. Stable while the lock is held (X is left only under the lock).</summary>
         internal bool IsExpungedLocked => LoadSlot().IsExpunged;

@@ -211,6 +211,7 @@ public sealed partial class SyncMap<TKey, TValue>
         Debug.Assert(_lock.IsHeldByCurrentThread);
         Debug.Assert(_dirty is not null);
         _misses++;
+        RecordLockedMiss(); // metrics (SyncMap.Metrics.cs)
         if (_misses < _dirty.Count)
         {
             return;
@@ -232,6 +233,7 @@ public sealed partial class SyncMap<TKey, TValue>
         _dirty = null;
         _misses = 0;
         _version++;
+        RecordPromotion(); // metrics (SyncMap.Metrics.cs)
         return read;
     }
 
@@ -271,14 +273,15 @@ public sealed partial class SyncMap<TKey, TValue>
 
         _dirty = dirty;
         _version++;
+        RecordDirtyRebuild(dirty.Count, read.Count - dirty.Count, typeof(TKey) == typeof(string) && dirty.Table.Randomized && !read.Randomized); // metrics (SyncMap.Metrics.cs)
     }
 
     /// <summary>
     /// Makes a new key reachable: ensures a dirty map (O(n) after a promotion), marks the read map amended, sets the
     /// key's bit in the miss filter, then adds the entry to the dirty map. Calls no user code (the caller looked the
-    /// key up, and checked <see cref="_version"/> after it). The caller counts the new live entry.
+    /// key up, and checked <see cref="_version"/> after it). The caller counts the new live entry. Returns the new entry.
     /// </summary>
-    private void AddNewKeyLocked(TKey key, int hash, Slot slot)
+    private Entry AddNewKeyLocked(TKey key, int hash, Slot slot)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         DirtyLocked();
@@ -303,8 +306,15 @@ public sealed partial class SyncMap<TKey, TValue>
         read.MarkDirtyOnly(hash); // release, before the key becomes reachable below (the caller's _count increment then fences it)
         _filterKeys++;
         dirty.NoteAdded(hash);
+        bool wasRandomized = typeof(TKey) == typeof(string) && dirty.Table.Randomized; // metrics (SyncMap.Metrics.cs)
         dirty.Insert(entry);
+        if (typeof(TKey) == typeof(string) && !wasRandomized && dirty.Table.Randomized)
+        {
+            RecordFloodingSwitch(); // this insert made a chain too long (SyncMap.Metrics.cs)
+        }
+
         _version++;
+        return entry;
     }
 
     // See AddNewKeyLocked: a new amended snapshot whose filter holds the bits of every key added to the dirty map as a

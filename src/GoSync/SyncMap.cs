@@ -432,30 +432,47 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool SwapSlow(TKey key, Slot newSlot, [MaybeNullWhen(false)] out TValue previous)
     {
-        Slot old;
-        lock (_lock)
+        Slot old = default;
+        Reservation? wait;
+        do
         {
-            while (true)
+            wait = null;
+            lock (_lock)
             {
-                int version = _version;
-                Entry? e = FindLocked(key, out int hash, out _);
-                if (_version != version)
+                while (true)
                 {
-                    continue; // the comparer re-entered and changed the maps: look again
-                }
+                    int version = _version;
+                    Entry? e = FindLocked(key, out int hash, out _);
+                    if (_version != version)
+                    {
+                        continue; // the comparer re-entered and changed the maps: look again
+                    }
 
-                if (e is null)
-                {
-                    AddNewKeyLocked(key, hash, newSlot);
-                    old = Slot.Deleted;
+                    if (e is null)
+                    {
+                        AddNewKeyLocked(key, hash, newSlot);
+                        old = Slot.Deleted;
+                        break;
+                    }
+
+                    if (e.LoadSlot().IsPending)
+                    {
+                        wait = ReservationOfLocked(e); // a computation holds the key: store after it publishes
+                        break;
+                    }
+
+                    ReAddIfExpungedLocked(e);
+                    old = e.SwapLocked(newSlot);
                     break;
                 }
+            }
 
-                ReAddIfExpungedLocked(e);
-                old = e.SwapLocked(newSlot);
-                break;
+            if (wait is not null)
+            {
+                WaitFor(wait);
             }
         }
+        while (wait is not null);
 
         return Swapped(old, out previous);
     }
@@ -541,11 +558,16 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private TValue LoadOrStoreSlow(TKey key, TValue value, out bool loaded)
     {
-        TValue actual;
-        lock (_lock)
+        TValue actual = default!;
+        loaded = false;
+        Reservation? wait;
+        do
         {
-            while (true)
+            wait = null;
+            lock (_lock)
             {
+                while (true)
+                {
                 int version = _version;
                 Entry? e = FindLocked(key, out int hash, out bool inDirtyOnly);
                 if (_version != version)
@@ -562,16 +584,30 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                 }
 
                 ReAddIfExpungedLocked(e);
+                Slot current = e.LoadSlot();
+                if (current.IsPending && !current.IsLive)
+                {
+                    wait = ReservationOfLocked(e); // P0: a computation will publish the key's value; load or store after it
+                    break;
+                }
+
                 bool notExpunged = e.TryLoadOrStore(value, out actual, out loaded);
-                Debug.Assert(notExpunged, "X is left only under the lock, which we hold");
+                Debug.Assert(notExpunged, "X and P0 are left only under the lock, which we hold");
                 if (inDirtyOnly)
                 {
                     MissLocked();
                 }
 
                 break;
+                }
+            }
+
+            if (wait is not null)
+            {
+                WaitFor(wait);
             }
         }
+        while (wait is not null);
 
         if (!loaded)
         {
@@ -593,21 +629,30 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             ThrowHelper.ThrowKeyNull();
         }
 
-        ReadOnly read = Volatile.Read(ref _read); // acquire
-        Entry? e = read.Find(key, out int hash);
-        if (e is null && read.MayBeDirtyOnly(hash))
+        while (true)
         {
-            e = TakeFromDirty(key);
-        }
+            ReadOnly read = Volatile.Read(ref _read); // acquire
+            Entry? e = read.Find(key, out int hash);
+            if (e is null && read.MayBeDirtyOnly(hash))
+            {
+                e = TakeFromDirty(key);
+            }
 
-        if (e is not null && e.Delete(out value))
-        {
-            Interlocked.Decrement(ref _count); // V -> N by this call
-            return true;
-        }
+            bool pending = false;
+            if (e is not null && e.Delete(out value, out pending))
+            {
+                Interlocked.Decrement(ref _count); // V -> N by this call
+                return true;
+            }
 
-        value = default;
-        return false;
+            if (!pending)
+            {
+                value = default;
+                return false;
+            }
+
+            WaitForPendingKey(key); // Pv: a Compute holds the present key; delete after it publishes
+        }
     }
 
     // LoadAndDelete's locked path: removes a dirty-only key from the dirty map at once (so the key and
@@ -638,8 +683,9 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                     continue; // the comparer re-entered and changed the maps: look again
                 }
 
-                if (e is not null)
+                if (e is not null && !e.LoadSlot().IsPending)
                 {
+                    // (A pending entry stays: its computation publishes into it. Its state decides, as above.)
                     _dirty.RemoveEntry(e);
                     _version++;
                 }
@@ -671,24 +717,37 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             ThrowHelper.ThrowKeyNull();
         }
 
-        ReadOnly read = Volatile.Read(ref _read); // acquire
-        Entry? e = read.Find(key, out int hash);
-        if (e is not null)
+        while (true)
         {
-            return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
-        }
+            ReadOnly read = Volatile.Read(ref _read); // acquire
+            Entry? e = read.Find(key, out int hash);
+            bool swapped, pending;
+            if (e is not null)
+            {
+                swapped = e.TryCompareAndSwap(oldValue, newValue, _valueComparer, out pending);
+            }
+            else if (!read.MayBeDirtyOnly(hash))
+            {
+                return false;
+            }
+            else
+            {
+                swapped = CompareAndSwapSlow(key, oldValue, newValue, out pending);
+            }
 
-        if (!read.MayBeDirtyOnly(hash))
-        {
-            return false;
-        }
+            if (!pending)
+            {
+                return swapped;
+            }
 
-        return CompareAndSwapSlow(key, oldValue, newValue);
+            WaitForPendingKey(key); // Pv: a Compute holds the present key; compare after it publishes
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool CompareAndSwapSlow(TKey key, TValue oldValue, TValue newValue)
+    private bool CompareAndSwapSlow(TKey key, TValue oldValue, TValue newValue, out bool pending)
     {
+        pending = false;
         lock (_lock)
         {
             while (true)
@@ -698,7 +757,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                 Entry? e = read.Find(key, out int hash);
                 if (e is not null)
                 {
-                    return e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
+                    return e.TryCompareAndSwap(oldValue, newValue, _valueComparer, out pending);
                 }
 
                 if (_version != version)
@@ -725,7 +784,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                 // The swap is decided on the entry alone (a Clear run by the value comparer expunges it and fails the
                 // CAS). Go counts the miss after the attempt; a throwing value comparer skips it, changing nothing else,
                 // and so does a value comparer that changed the maps (the miss no longer belongs to this dirty map).
-                bool swapped = e.TryCompareAndSwap(oldValue, newValue, _valueComparer);
+                bool swapped = e.TryCompareAndSwap(oldValue, newValue, _valueComparer, out pending);
                 if (_version == version)
                 {
                     MissLocked();
@@ -751,21 +810,30 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             ThrowHelper.ThrowKeyNull();
         }
 
-        ReadOnly read = Volatile.Read(ref _read); // acquire
-        Entry? e = read.Find(key, out int hash);
-        if (e is null && read.MayBeDirtyOnly(hash))
+        while (true)
         {
-            // Unlike LoadAndDelete, the key stays in the dirty map: the comparison has to come first.
-            e = FindEntrySlow(key);
-        }
+            ReadOnly read = Volatile.Read(ref _read); // acquire
+            Entry? e = read.Find(key, out int hash);
+            if (e is null && read.MayBeDirtyOnly(hash))
+            {
+                // Unlike LoadAndDelete, the key stays in the dirty map: the comparison has to come first.
+                e = FindEntrySlow(key);
+            }
 
-        if (e is not null && e.TryCompareAndDelete(oldValue, _valueComparer))
-        {
-            Interlocked.Decrement(ref _count); // V -> N by this call
-            return true;
-        }
+            bool pending = false;
+            if (e is not null && e.TryCompareAndDelete(oldValue, _valueComparer, out pending))
+            {
+                Interlocked.Decrement(ref _count); // V -> N by this call
+                return true;
+            }
 
-        return false;
+            if (!pending)
+            {
+                return false;
+            }
+
+            WaitForPendingKey(key); // Pv: a Compute holds the present key; compare after it publishes
+        }
     }
 
     /// <summary>The largest dirty table (in buckets) that Clear empties and keeps instead of dropping.</summary>
@@ -787,12 +855,27 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             return;
         }
 
+        Reservation? wait;
+        while ((wait = ClearLocked()) is not null)
+        {
+            WaitFor(wait); // a computation in flight: Clear takes effect after it publishes (see design.md, "Computations")
+        }
+    }
+
+    // Clear's locked step; returns a computation in flight instead of clearing while there is one.
+    private Reservation? ClearLocked()
+    {
         lock (_lock)
         {
-            read = _read;
+            ReadOnly read = _read;
             if (read.Count == 0 && !read.Amended)
             {
-                return;
+                return null;
+            }
+
+            if (AnyReservationLocked() is { } wait)
+            {
+                return wait;
             }
 
             // Release: from here on lock-free operations see an empty map.
@@ -820,6 +903,8 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             _misses = 0;
             _version++;
             Interlocked.Add(ref _count, -removed); // the V -> X transitions made by this Clear
+            RecordClear();
+            return null;
         }
     }
 

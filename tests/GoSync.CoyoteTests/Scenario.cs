@@ -48,13 +48,18 @@ internal sealed class Scenario
             _touched.Add(k);
         }
 
+        Map = new SyncMap<int, int> { Name = MapName }; // the name its metrics carry (no listener here: nothing is measured)
+        Cover("set_Name(String)");
         Setup = NewWorker(-1);
     }
 
     /// <summary>Collects the public members the scenarios call (see ApiCoverageTests); null outside that test.</summary>
     public static HashSet<string>? CoverageSink { get; set; }
 
-    public SyncMap<int, int> Map { get; } = new();
+    /// <summary>The <see cref="SyncMap{TKey, TValue}.Name"/> of every scenario's map.</summary>
+    public const string MapName = "coyote-scenario";
+
+    public SyncMap<int, int> Map { get; }
 
     public int CheckedKeys => _checkedKeys;
 

@@ -15,6 +15,12 @@ namespace GoSync.CoyoteTests;
 public sealed class ScenarioTests
 {
     [Fact]
+    public void ComputationsRace() => CoyoteRunner.Run(nameof(ComputationsRace), Scenarios.ComputationsRace);
+
+    [Fact]
+    public void LoadOrComputeRunsOnce() => CoyoteRunner.Run(nameof(LoadOrComputeRunsOnce), Scenarios.LoadOrComputeRunsOnce);
+
+    [Fact]
     public void StoreRacesPromotion() => CoyoteRunner.Run(nameof(StoreRacesPromotion), Scenarios.StoreRacesPromotion);
 
     [Fact]

@@ -235,7 +235,7 @@ public static class Scenarios
         s.Verify();
     }
 
-    /// <summary>AddOrUpdate's retry loops and GetOrAdd's factories racing with each other and with a delete and a swap.</summary>
+    /// <summary>AddOrUpdate's retry loops and GetOrAdd's factories (and the overloads that report <c>added</c>) racing with each other and with a delete and a swap.</summary>
     [CoyoteTest]
     public static async Task AddOrUpdateAndGetOrAddRace()
     {
@@ -259,8 +259,102 @@ public static class Scenarios
                 w.Op(OpKind.LoadAndDelete, 1);
                 w.Op(OpKind.Swap, 0, Value(0, 50));
                 w.Op(OpKind.GetOrAddValue, 1, Value(1, 60));
+            },
+            w =>
+            {
+                w.Op(OpKind.GetOrAddFactoryAdded, 0, Value(0, 70));
+                w.Op(OpKind.GetOrAddValueAdded, 1, Value(1, 80));
+                w.Op(OpKind.GetOrAddArgAdded, 1, Value(1, 90));
             }).ConfigureAwait(false);
         s.Verify();
+    }
+
+    /// <summary>
+    /// LoadOrCompute and Compute (store, delete, keep) on a key in the read map and an absent key, racing with each
+    /// other, a store, a delete and Clear: the P states, the waits of the other writers, and Clear waiting for them.
+    /// </summary>
+    [CoyoteTest]
+    public static async Task ComputationsRace()
+    {
+        var s = new Scenario(2);
+        s.Setup.Op(OpKind.Store, 0, Value(0, 1));
+        s.Setup.Range(); // key 0 in the read map, key 1 absent
+        await s.RunAsync(
+            w =>
+            {
+                w.Op(OpKind.LoadOrCompute, 1, Value(1, 10));
+                w.Op(OpKind.ComputeStore, 0, Value(0, 20), 1);
+            },
+            w =>
+            {
+                w.Op(OpKind.ComputeStore, 1, Value(1, 30), 2);
+                w.Op(OpKind.Store, 0, Value(0, 40));
+                w.Op(OpKind.ComputeKeepArg, 1);
+            },
+            w =>
+            {
+                w.Op(OpKind.ComputeDelete, 0);
+                w.Op(OpKind.LoadOrComputeArg, 0, Value(0, 50));
+                w.Clear();
+                w.Op(OpKind.Delete, 1);
+            }).ConfigureAwait(false);
+        s.Verify();
+        Cover("get_Name()");
+        if (s.Map.Name != MapName)
+        {
+            throw new ScenarioFailure($"the map's name is '{s.Map.Name}'");
+        }
+    }
+
+    /// <summary>Three tasks call LoadOrCompute for one absent key, T0's factory throwing: a factory stores once, and every caller but a throwing T0 returns that value.</summary>
+    [CoyoteTest]
+    public static async Task LoadOrComputeRunsOnce()
+    {
+        var s = new Scenario(1);
+        int runs = 0;
+        int throws = 0;
+        var results = new int[3];
+        await s.RunAsync(
+            w => results[0] = Call(0, fail: true),
+            w => results[1] = Call(1, fail: false),
+            w => results[2] = Call(2, fail: false)).ConfigureAwait(false);
+        if (runs != 1)
+        {
+            throw new ScenarioFailure($"the factory stored {runs} times for one absence of the key");
+        }
+
+        int stored = s.Map[0];
+        for (int t = 0; t < 3; t++)
+        {
+            if (results[t] != stored && !(t == 0 && results[t] == -1 && throws == 1))
+            {
+                throw new ScenarioFailure($"T{t} got {results[t]}, the map holds {stored}");
+            }
+        }
+
+        s.Map.AssertInvariants();
+
+        int Call(int t, bool fail)
+        {
+            try
+            {
+                return s.Map.LoadOrCompute(0, _ =>
+                {
+                    if (fail)
+                    {
+                        throw new FormatException();
+                    }
+
+                    Interlocked.Increment(ref runs);
+                    return Value(0, t);
+                });
+            }
+            catch (FormatException)
+            {
+                Interlocked.Increment(ref throws);
+                return -1;
+            }
+        }
     }
 
     /// <summary>Count and IsEmpty read while keys are added, deleted and cleared; the end state must count exactly.</summary>
@@ -360,5 +454,5 @@ public static class Scenarios
     }
 
     private static bool IsIncrement(OpKind kind) =>
-        kind is OpKind.AddOrUpdateFactories or OpKind.AddOrUpdateValue or OpKind.AddOrUpdateArg;
+        kind is OpKind.AddOrUpdateFactories or OpKind.AddOrUpdateValue or OpKind.AddOrUpdateArg or OpKind.ComputeStore;
 }

@@ -16,6 +16,9 @@ namespace GoSync.Internal;
 /// as soon as one probe sequence grows too long, as Dictionary does.
 /// </summary>
 internal sealed class NonRandomizedOrdinalComparer : IEqualityComparer<string>
+#if NET9_0_OR_GREATER
+    , IAlternateEqualityComparer<ReadOnlySpan<char>, string>, IRandomizedAlternateHash<ReadOnlySpan<char>>
+#endif
 {
     /// <summary>The only instance (tables recognise it by type).</summary>
     internal static readonly NonRandomizedOrdinalComparer Instance = new();
@@ -29,7 +32,25 @@ internal sealed class NonRandomizedOrdinalComparer : IEqualityComparer<string>
     public int GetHashCode(string obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        ReadOnlySpan<char> chars = obj.AsSpan();
+        return Hash(obj.AsSpan());
+    }
+
+#if NET9_0_OR_GREATER
+    /// <summary>The same hash as <see cref="GetHashCode(string)"/> of a string with these characters (alternate lookup).</summary>
+    public int GetHashCode(ReadOnlySpan<char> alternate) => Hash(alternate);
+
+    /// <summary>Ordinal equality of the characters.</summary>
+    public bool Equals(ReadOnlySpan<char> alternate, string other) => other is not null && alternate.SequenceEqual(other.AsSpan());
+
+    /// <summary>A new string with these characters.</summary>
+    public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
+
+    /// <summary>The randomized hash of a string with these characters (<c>string.GetHashCode</c>), for tables that switched.</summary>
+    public int RandomizedHash(ReadOnlySpan<char> alternate) => string.GetHashCode(alternate);
+#endif
+
+    private static int Hash(ReadOnlySpan<char> chars)
+    {
         ReadOnlySpan<uint> pairs = MemoryMarshal.Cast<char, uint>(chars);
         ref uint p = ref MemoryMarshal.GetReference(pairs);
         uint hash1 = (5381 << 16) + 5381;

@@ -17,4 +17,10 @@ internal static class Sentinels
 
     /// <summary>A live <see langword="null"/> value of a reference-type TValue (distinct from "deleted", which is a null slot).</summary>
     internal static readonly object NullValue = new();
+
+    /// <summary>
+    /// State P0 of the reference representation: a computation (LoadOrCompute, Compute) holds an absent key; readers see
+    /// it absent, writers wait for the computation. Only code holding the map's lock moves an entry into or out of it.
+    /// </summary>
+    internal static readonly object PendingAbsent = new();
 }

@@ -24,6 +24,18 @@ internal static class ThrowHelper
         throw new KeyNotFoundException($"The given key '{key}' was not present in the dictionary.");
 
     [DoesNotReturn]
+    internal static void ThrowComputationReentered() =>
+        throw new InvalidOperationException("A LoadOrCompute or Compute function (or a comparer it called) wrote the key it is computing; it would wait for itself.");
+
+    [DoesNotReturn]
+    internal static void ThrowIncompatibleComparer() =>
+        throw new InvalidOperationException("The map's comparer is not compatible with this alternate key type (it does not implement IAlternateEqualityComparer<TAlternateKey, TKey>).");
+
+    [DoesNotReturn]
+    internal static void ThrowAlternateKeyNotFound() =>
+        throw new KeyNotFoundException("The given key was not present in the dictionary.");
+
+    [DoesNotReturn]
     internal static void ThrowKeyExists() =>
         throw new ArgumentException("The key already existed in the dictionary.");
 

@@ -183,7 +183,7 @@ public sealed class HashFloodingTests
     private static int[] ReadMap(SyncMap<string, int> map) => map.GetProbeState().ReadHashes;
 
     /// <summary>n distinct 8-char strings with one non-randomised hash code (method in the class remarks).</summary>
-    private static string[] CollidingKeys(int n)
+    internal static string[] CollidingKeys(int n)
     {
         const uint Start = (5381u << 16) + 5381u;
         static uint F(uint h) => BitOperations.RotateLeft(h, 5) + h;

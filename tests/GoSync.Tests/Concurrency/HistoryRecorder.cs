@@ -80,6 +80,9 @@ internal sealed class Workload
         (OpKind.GetOrAddFactory, 2), (OpKind.GetOrAddValue, 2), (OpKind.GetOrAddArg, 1),
         (OpKind.AddOrUpdateFactories, 2), (OpKind.AddOrUpdateValue, 2), (OpKind.AddOrUpdateArg, 1),
         (OpKind.TryGetValue, 3), (OpKind.IndexerGet, 2), (OpKind.IndexerSet, 2), (OpKind.ContainsKey, 2),
+        (OpKind.GetOrAddValueAdded, 2), (OpKind.GetOrAddFactoryAdded, 1), (OpKind.GetOrAddArgAdded, 1),
+        (OpKind.LoadOrCompute, 3), (OpKind.LoadOrComputeArg, 1), (OpKind.ComputeStore, 3), (OpKind.ComputeDelete, 2),
+        (OpKind.ComputeKeepArg, 1),
     ];
 
     public required int Threads { get; init; }
@@ -432,7 +435,7 @@ internal sealed class HistoryRecorder : IDisposable
                 step.Arg1 = 1 + (t * 1000) + j;
                 step.Arg2 = step.Kind switch
                 {
-                    OpKind.AddOrUpdateFactories or OpKind.AddOrUpdateValue or OpKind.AddOrUpdateArg => 100_000 * (1 + random.Next(9)),
+                    OpKind.AddOrUpdateFactories or OpKind.AddOrUpdateValue or OpKind.AddOrUpdateArg or OpKind.ComputeStore => 100_000 * (1 + random.Next(9)),
                     _ => random.Next(3) == 0 ? 10_000 + step.Key : 1 + (random.Next(_scripts.Length) * 1000) + random.Next(length),
                 };
                 step.ExpectLastSeen = random.Next(10) < 7;
@@ -558,10 +561,12 @@ internal sealed class HistoryRecorder : IDisposable
         value = op.Value;
         switch (op.Kind)
         {
-            case OpKind.Load or OpKind.TryGetValue or OpKind.IndexerGet:
+            case OpKind.Load or OpKind.TryGetValue or OpKind.IndexerGet or OpKind.ComputeKeepArg:
                 return op.Ok;
             case OpKind.LoadOrStore or OpKind.GetOrAddFactory or OpKind.GetOrAddValue or OpKind.GetOrAddArg
-                or OpKind.AddOrUpdateFactories or OpKind.AddOrUpdateValue or OpKind.AddOrUpdateArg:
+                or OpKind.GetOrAddValueAdded or OpKind.GetOrAddFactoryAdded or OpKind.GetOrAddArgAdded
+                or OpKind.LoadOrCompute or OpKind.LoadOrComputeArg
+                or OpKind.AddOrUpdateFactories or OpKind.AddOrUpdateValue or OpKind.AddOrUpdateArg or OpKind.ComputeStore:
                 return true;
             case OpKind.Store or OpKind.IndexerSet or OpKind.Swap:
                 value = op.Arg1;

@@ -65,6 +65,33 @@ internal static class MapOperations
             case OpKind.GetOrAddArg:
                 op.Value = map.GetOrAdd(key, static (_, arg) => arg, a1);
                 break;
+            case OpKind.LoadOrCompute:
+                op.Value = map.LoadOrCompute(key, _ => a1);
+                break;
+            case OpKind.LoadOrComputeArg:
+                op.Value = map.LoadOrCompute(key, static (_, arg) => arg, a1);
+                break;
+            case OpKind.ComputeStore:
+                op.Ok = map.Compute(
+                    key,
+                    (_, current, exists) => new ComputeResult<int>(ComputeAction.Store, exists ? SequentialMapModel.UpdateFunction(current, a2) : a1),
+                    out op.Value);
+                break;
+            case OpKind.ComputeDelete:
+                op.Ok = map.Compute(key, static (_, _, exists) => new ComputeResult<int>(exists ? ComputeAction.Delete : ComputeAction.Keep, 0), out op.Value);
+                break;
+            case OpKind.ComputeKeepArg:
+                op.Ok = map.Compute(key, static (_, current, _, arg) => new ComputeResult<int>(ComputeAction.Keep, current + arg), 1, out op.Value);
+                break;
+            case OpKind.GetOrAddValueAdded:
+                op.Value = map.GetOrAdd(key, a1, out op.Ok);
+                break;
+            case OpKind.GetOrAddFactoryAdded:
+                op.Value = map.GetOrAdd(key, _ => a1, out op.Ok);
+                break;
+            case OpKind.GetOrAddArgAdded:
+                op.Value = map.GetOrAdd(key, static (_, arg) => arg, a1, out op.Ok);
+                break;
             case OpKind.AddOrUpdateFactories:
                 op.Value = map.AddOrUpdate(key, _ => a1, (_, current) => SequentialMapModel.UpdateFunction(current, a2));
                 break;

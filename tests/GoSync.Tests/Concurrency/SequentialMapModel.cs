@@ -30,6 +30,30 @@ internal enum OpKind : byte
     IndexerSet,
     ContainsKey,
 
+    /// <summary>GetOrAdd(key, value, out added): Ok = added.</summary>
+    GetOrAddValueAdded,
+
+    /// <summary>GetOrAdd(key, factory, out added): Ok = added.</summary>
+    GetOrAddFactoryAdded,
+
+    /// <summary>GetOrAdd(key, factory, arg, out added): Ok = added.</summary>
+    GetOrAddArgAdded,
+
+    /// <summary>LoadOrCompute(key, factory returning Arg1).</summary>
+    LoadOrCompute,
+
+    /// <summary>LoadOrCompute(key, factory, Arg1).</summary>
+    LoadOrComputeArg,
+
+    /// <summary>Compute storing Arg1 when absent and UpdateFunction(current, Arg2) when present: Ok = present afterwards, Value = the value.</summary>
+    ComputeStore,
+
+    /// <summary>Compute deleting the key when present (Keep when absent): Ok = present afterwards (always false).</summary>
+    ComputeDelete,
+
+    /// <summary>Compute&lt;TArg&gt; that keeps the key as it is: Ok = present, Value = its value.</summary>
+    ComputeKeepArg,
+
     /// <summary>Clear, recorded in the history of every checked key: it makes the key absent.</summary>
     Clear,
 }
@@ -68,7 +92,8 @@ internal struct Operation
                 or OpKind.IndexerGet or OpKind.ContainsKey or OpKind.Clear => "()",
             OpKind.CompareAndSwap or OpKind.TryUpdate => $"(old={Arg2}, new={Arg1})",
             OpKind.CompareAndDelete or OpKind.TryRemovePair => $"(old={Arg2})",
-            OpKind.AddOrUpdateFactories or OpKind.AddOrUpdateValue or OpKind.AddOrUpdateArg => $"(add={Arg1}, update=+{Arg2})",
+            OpKind.AddOrUpdateFactories or OpKind.AddOrUpdateValue or OpKind.AddOrUpdateArg or OpKind.ComputeStore => $"(add={Arg1}, update=+{Arg2})",
+            OpKind.ComputeDelete or OpKind.ComputeKeepArg => "()",
             _ => $"({Arg1})",
         };
         return string.Create(CultureInfo.InvariantCulture, $"T{Thread} {Kind}{args} -> ok={Ok} value={Value} [{Invoke}..{Response}]");
@@ -135,6 +160,39 @@ internal static class SequentialMapModel
 
                 next = op.Arg1;
                 return op.Value == op.Arg1;
+
+            case OpKind.LoadOrCompute:
+            case OpKind.LoadOrComputeArg:
+                if (present)
+                {
+                    return op.Value == current;
+                }
+
+                next = op.Arg1;
+                return op.Value == op.Arg1;
+
+            case OpKind.ComputeStore:
+                next = present ? UpdateFunction(current, op.Arg2) : op.Arg1;
+                return op.Ok && op.Value == (int)next;
+
+            case OpKind.ComputeDelete:
+                next = Absent;
+                return !op.Ok;
+
+            case OpKind.ComputeKeepArg:
+                return present ? op.Ok && op.Value == current : !op.Ok;
+
+            case OpKind.GetOrAddValueAdded:
+            case OpKind.GetOrAddFactoryAdded:
+            case OpKind.GetOrAddArgAdded:
+                // Ok = added; Value = the value returned.
+                if (present)
+                {
+                    return !op.Ok && op.Value == current;
+                }
+
+                next = op.Arg1;
+                return op.Ok && op.Value == op.Arg1;
 
             case OpKind.LoadAndDelete:
             case OpKind.TryRemove:

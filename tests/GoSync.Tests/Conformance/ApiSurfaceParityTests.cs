@@ -26,10 +26,6 @@ public sealed class ApiSurfaceParityTests
     /// <summary>ConcurrentDictionary methods SyncMap deliberately does not mirror.</summary>
     private static readonly HashSet<string> s_excludedMethods =
     [
-        // Alternate-key lookups (.NET 9): deferred to a later issue; SyncMap has no AlternateLookup type yet.
-        "GetAlternateLookup",
-        "TryGetAlternateLookup",
-
         // SyncMap returns a public struct enumerator instead of IEnumerator<KVP> (so foreach does not allocate);
         // checked separately by GetEnumerator_ReturnsThePublicStructEnumerator.
         "GetEnumerator",
@@ -57,6 +53,29 @@ public sealed class ApiSurfaceParityTests
             missing.Length == 0,
             "SyncMap lacks (or differs on) ConcurrentDictionary's methods:\n" + string.Join("\n", missing)
             + "\n\nSyncMap has:\n" + string.Join("\n", mapSignatures.Order()));
+    }
+
+    [Fact]
+    public void EveryMemberOfConcurrentDictionarysAlternateLookup_HasACounterpart()
+    {
+        Type cdLookup = s_cd.GetNestedType("AlternateLookup`1")!;
+        Type mapLookup = s_map.GetNestedType("AlternateLookup`1")!;
+        Assert.NotNull(cdLookup);
+        Assert.NotNull(mapLookup);
+        Assert.True(mapLookup.IsValueType);
+        MethodInfo[] cdMethods = cdLookup.GetMethods(PublicInstance).Where(m => !m.IsSpecialName).ToArray();
+        Assert.True(cdMethods.Length >= 6, $"expected AlternateLookup's methods, found {cdMethods.Length}");
+        var mapMethods = mapLookup.GetMethods(PublicInstance).Where(m => !m.IsSpecialName).Select(Signature).ToHashSet();
+        string[] missing = cdMethods.Select(Signature).Where(sig => !mapMethods.Contains(sig))
+            .Concat(cdLookup.GetProperties(PublicInstance).Select(Signature).Except(mapLookup.GetProperties(PublicInstance).Select(Signature)))
+            .ToArray();
+        Assert.True(missing.Length == 0, "SyncMap's AlternateLookup lacks:\n" + string.Join("\n", missing) + "\n\nIt has:\n" + string.Join("\n", mapMethods.Order()));
+
+        // And what ConcurrentDictionary's lacks (issue 9).
+        foreach (string name in new[] { "GetOrAdd", "LoadOrStore", "Store", "LoadAndDelete", "LoadOrCompute" })
+        {
+            Assert.Contains(mapLookup.GetMethods(PublicInstance), m => m.Name == name);
+        }
     }
 
     [Fact]
@@ -106,8 +125,10 @@ public sealed class ApiSurfaceParityTests
         }
 
         // The one constraint that matters today, stated directly.
-        MethodInfo getOrAdd = s_map.GetMethods(PublicInstance).Single(m => m.Name == "GetOrAdd" && m.IsGenericMethodDefinition);
-        Assert.True(getOrAdd.GetGenericArguments()[0].GenericParameterAttributes.HasFlag(GenericParameterAttributes.AllowByRefLike));
+        // Every generic GetOrAdd, including the one that reports 'added' (dotnet/runtime#79934), which CD lacks.
+        MethodInfo[] getOrAdds = s_map.GetMethods(PublicInstance).Where(m => m.Name == "GetOrAdd" && m.IsGenericMethodDefinition).ToArray();
+        Assert.Equal(2, getOrAdds.Length);
+        Assert.All(getOrAdds, getOrAdd => Assert.True(getOrAdd.GetGenericArguments()[0].GenericParameterAttributes.HasFlag(GenericParameterAttributes.AllowByRefLike)));
         MethodInfo addOrUpdate = s_map.GetMethods(PublicInstance).Single(m => m.Name == "AddOrUpdate" && m.IsGenericMethodDefinition);
         Assert.True(addOrUpdate.GetGenericArguments()[0].GenericParameterAttributes.HasFlag(GenericParameterAttributes.AllowByRefLike));
     }
@@ -270,7 +291,9 @@ public sealed class ApiSurfaceParityTests
         if (type.IsGenericType)
         {
             Type definition = type.GetGenericTypeDefinition();
-            string name = definition == s_cd || definition == s_map ? "SELF" : definition.FullName!;
+            string name = definition == s_cd || definition == s_map ? "SELF"
+                : definition.DeclaringType == s_cd || definition.DeclaringType == s_map ? "SELF+" + definition.Name // AlternateLookup`1
+                : definition.FullName!;
             return name + "<" + string.Join(", ", type.GetGenericArguments().Select(TypeName)) + ">";
         }
 

@@ -56,6 +56,19 @@ public abstract class NullKeyTests<TKey, TValue>
         yield return new("Boolean Swap(TKey, TValue, TValue ByRef)", m => m.Swap(NullKey, v, out _), null);
         yield return new("Boolean CompareAndSwap(TKey, TValue, TValue)", m => m.CompareAndSwap(NullKey, v, v), null);
         yield return new("Boolean CompareAndDelete(TKey, TValue)", m => m.CompareAndDelete(NullKey, v), null);
+        yield return new("TValue GetOrAdd(TKey, TValue, Boolean ByRef)", m => m.GetOrAdd(NullKey, v, out _), null);
+        yield return new("TValue LoadOrCompute(TKey, System.Func`2[TKey,TValue])", m => m.LoadOrCompute(NullKey, Callback), null);
+        yield return new("TValue LoadOrCompute[TArg](TKey, System.Func`3[TKey,TArg,TValue], TArg)", m => m.LoadOrCompute(NullKey, (k, a) => Callback(k), 1), null);
+        yield return new(
+            "Boolean Compute(TKey, System.Func`4[TKey,TValue,System.Boolean,GoSync.ComputeResult`1[TValue]], TValue ByRef)",
+            m => m.Compute(NullKey, (k, _, _) => new ComputeResult<TValue>(ComputeAction.Store, Callback(k)), out _),
+            null);
+        yield return new(
+            "Boolean Compute[TArg](TKey, System.Func`5[TKey,TValue,System.Boolean,TArg,GoSync.ComputeResult`1[TValue]], TArg, TValue ByRef)",
+            m => m.Compute(NullKey, (k, _, _, _) => new ComputeResult<TValue>(ComputeAction.Store, Callback(k)), 1, out _),
+            null);
+        yield return new("TValue GetOrAdd(TKey, System.Func`2[TKey,TValue], Boolean ByRef)", m => m.GetOrAdd(NullKey, Callback, out _), null);
+        yield return new("TValue GetOrAdd[TArg](TKey, System.Func`3[TKey,TArg,TValue], TArg, Boolean ByRef)", m => m.GetOrAdd(NullKey, (k, a) => Callback(k), 1, out _), null);
 
         // ConcurrentDictionary's public surface.
         yield return new("Boolean TryAdd(TKey, TValue)", m => m.TryAdd(NullKey, v), d => d.TryAdd(NullKey, v));
