@@ -78,3 +78,10 @@ public class LoadOrStoreHotKeys : GoMapBenchmark<int, int, LoadOrStoreHotKeysWor
 public class GrowOnlyCache : GoMapBenchmark<int, int, GrowOnlyCacheWorkload>;
 
 public class SlidingWindowChurn : GoMapBenchmark<int, int, SlidingWindowChurnWorkload>;
+
+// Not in Go's map_bench_test.go: get-or-create with a value factory on present keys, issue 9
+// (Workloads/FactoryWorkloads.cs).
+
+public class LoadOrComputeHits : GoMapBenchmark<int, int, LoadOrComputeHitsWorkload>;
+
+public class GetOrAddFactoryHits : GoMapBenchmark<int, int, GetOrAddFactoryHitsWorkload>;

@@ -56,6 +56,7 @@ public static class Program
         typeof(CompareAndDeleteCollision), typeof(CompareAndDeleteMostlyHits), typeof(CompareAndDeleteMostlyMisses),
         typeof(Clear),
         typeof(LoadAbsentPendingDirty), typeof(LoadOrStoreHotKeys), typeof(GrowOnlyCache), typeof(SlidingWindowChurn),
+        typeof(LoadOrComputeHits), typeof(GetOrAddFactoryHits),
     ];
 
     private const string Usage = """

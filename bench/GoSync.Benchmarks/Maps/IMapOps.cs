@@ -26,6 +26,18 @@ public interface IMapOps<TKey, TValue>
     /// <summary>Go's LoadOrStore: the existing value (loaded) or <paramref name="value"/> after storing it.</summary>
     TValue LoadOrStore(TKey key, TValue value, out bool loaded);
 
+    /// <summary>
+    /// ConcurrentDictionary's <c>GetOrAdd(key, factory)</c>: the existing value, or the value <paramref name="factory"/>
+    /// makes for an absent key after adding it (the map's own call where it has one).
+    /// </summary>
+    TValue GetOrAdd(TKey key, Func<TKey, TValue> factory);
+
+    /// <summary>
+    /// SyncMap's <c>LoadOrCompute(key, factory)</c> (the factory runs at most once per absence); every other map has no
+    /// such call and runs its <see cref="GetOrAdd"/>.
+    /// </summary>
+    TValue LoadOrCompute(TKey key, Func<TKey, TValue> factory);
+
     /// <summary>Go's LoadAndDelete: removes the key; its previous value and true, or false when absent.</summary>
     bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value);
 

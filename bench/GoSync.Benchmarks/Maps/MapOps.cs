@@ -28,6 +28,12 @@ public readonly struct SyncMapOps<TKey, TValue> : IMapOps<TKey, TValue>
     public TValue LoadOrStore(TKey key, TValue value, out bool loaded) => _map.LoadOrStore(key, value, out loaded);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TValue LoadOrCompute(TKey key, Func<TKey, TValue> factory) => _map.LoadOrCompute(key, factory);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value) => _map.LoadAndDelete(key, out value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -92,6 +98,13 @@ public readonly struct ConcurrentDictionaryOps<TKey, TValue> : IMapOps<TKey, TVa
             }
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
+
+    // No LoadOrCompute: GetOrAdd(key, factory) is the nearest call (its factory may run on several racing threads).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TValue LoadOrCompute(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value) => _map.TryRemove(key, out value);
@@ -181,6 +194,13 @@ public readonly struct NonBlockingOps<TKey, TValue> : IMapOps<TKey, TValue>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
+
+    // No LoadOrCompute: GetOrAdd(key, factory) is the nearest call (its factory may run on several racing threads).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TValue LoadOrCompute(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value) => _map.TryRemove(key, out value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -243,6 +263,10 @@ public readonly struct LockedDictionaryOps<TKey, TValue> : IMapOps<TKey, TValue>
 
     public TValue LoadOrStore(TKey key, TValue value, out bool loaded) => _map.LoadOrStore(key, value, out loaded);
 
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
+
+    public TValue LoadOrCompute(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
+
     public bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value) => _map.LoadAndDelete(key, out value);
 
     public void Delete(TKey key) => _map.LoadAndDelete(key, out _);
@@ -274,6 +298,10 @@ public readonly struct RwLockDictionaryOps<TKey, TValue> : IMapOps<TKey, TValue>
 
     public TValue LoadOrStore(TKey key, TValue value, out bool loaded) => _map.LoadOrStore(key, value, out loaded);
 
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
+
+    public TValue LoadOrCompute(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
+
     public bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value) => _map.LoadAndDelete(key, out value);
 
     public void Delete(TKey key) => _map.LoadAndDelete(key, out _);
@@ -304,6 +332,10 @@ public readonly struct CopyOnWriteOps<TKey, TValue> : IMapOps<TKey, TValue>
     public void Store(TKey key, TValue value) => _map.Store(key, value);
 
     public TValue LoadOrStore(TKey key, TValue value, out bool loaded) => _map.LoadOrStore(key, value, out loaded);
+
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
+
+    public TValue LoadOrCompute(TKey key, Func<TKey, TValue> factory) => _map.GetOrAdd(key, factory);
 
     public bool LoadAndDelete(TKey key, [MaybeNullWhen(false)] out TValue value) => _map.LoadAndDelete(key, out value);
 

@@ -54,6 +54,22 @@ public sealed class LockedDictionary<TKey, TValue>
         }
     }
 
+    // ConcurrentDictionary's GetOrAdd(key, factory) under the one lock, shaped as LoadOrStore: the factory runs under
+    // the lock, once per absent key.
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory)
+    {
+        lock (_lock)
+        {
+            ref TValue? slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_map, key, out bool exists);
+            if (!exists)
+            {
+                slot = factory(key);
+            }
+
+            return slot!;
+        }
+    }
+
     public TValue LoadOrStore(TKey key, TValue value, out bool loaded)
     {
         lock (_lock)
@@ -193,6 +209,27 @@ public sealed class RwLockDictionary<TKey, TValue> : IDisposable
         try
         {
             _map[key] = value;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    // ConcurrentDictionary's GetOrAdd(key, factory) under the write lock, as Go's RWMutexMap takes it for LoadOrStore:
+    // the factory runs under the lock, once per absent key.
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            ref TValue? slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_map, key, out bool exists);
+            if (!exists)
+            {
+                slot = factory(key);
+            }
+
+            return slot!;
         }
         finally
         {
@@ -354,6 +391,28 @@ public sealed class CopyOnWriteMap<TKey, TValue>
         lock (_lock)
         {
             Volatile.Write(ref _current, _current.SetItem(key, value));
+        }
+    }
+
+    // ConcurrentDictionary's GetOrAdd(key, factory) in LoadOrStore's shape: the snapshot first (no lock), then a
+    // re-check under the lock, where the factory runs once per absent key.
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory)
+    {
+        if (Volatile.Read(ref _current).TryGetValue(key, out TValue? existing))
+        {
+            return existing;
+        }
+
+        lock (_lock)
+        {
+            if (_current.TryGetValue(key, out existing))
+            {
+                return existing;
+            }
+
+            TValue value = factory(key);
+            Volatile.Write(ref _current, _current.SetItem(key, value));
+            return value;
         }
     }
 
