@@ -72,20 +72,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     /// <param name="valueFactory">Makes the value for an absent key. Runs outside any lock; under a race it may run on several threads, and only one result is stored.</param>
     /// <returns>The value now associated with the key.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="valueFactory"/> is <see langword="null"/>.</exception>
-    public TValue GetOrAdd(TKey key, Func<TKey, TValue> valueFactory)
-    {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (valueFactory is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(valueFactory));
-        }
-
-        return Load(key, out TValue? value) ? value : LoadOrStore(key, valueFactory(key), out _);
-    }
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> valueFactory) => GetOrAdd(key, valueFactory, out _);
 
     /// <summary>Gets the value of <paramref name="key"/>, adding <paramref name="value"/> if the key is absent. Same as <see cref="LoadOrStore"/>.</summary>
     /// <param name="key">The key.</param>
@@ -105,19 +92,7 @@ public sealed partial class SyncMap<TKey, TValue> :
 #if NET9_0_OR_GREATER
         where TArg : allows ref struct
 #endif
-    {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (valueFactory is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(valueFactory));
-        }
-
-        return Load(key, out TValue? value) ? value : LoadOrStore(key, valueFactory(key, factoryArgument), out _);
-    }
+        => GetOrAdd(key, valueFactory, factoryArgument, out _);
 
     /// <summary>Gets the value of <paramref name="key"/>, adding <paramref name="value"/> if the key is absent, and says which happened (dotnet/runtime#79934).</summary>
     /// <param name="key">The key.</param>
