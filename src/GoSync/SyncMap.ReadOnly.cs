@@ -252,6 +252,8 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         ReadOnly read = _read;
+        // A sizing hint only: lock-free writers change _count concurrently, so the read may be stale or in flight
+        // (clamped); the table grows if the hint was low. No ordering needed beyond reading a whole int.
         int live = Math.Clamp(Volatile.Read(ref _count), 0, read.Count);
         DirtyTable dirty;
         try
