@@ -76,15 +76,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// </remarks>
     public TValue LoadOrCompute(TKey key, Func<TKey, TValue> valueFactory)
     {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (valueFactory is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(valueFactory));
-        }
+        CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
 
         if (Load(key, out TValue? value))
         {
@@ -110,15 +102,7 @@ public sealed partial class SyncMap<TKey, TValue>
         where TArg : allows ref struct
 #endif
     {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (valueFactory is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(valueFactory));
-        }
+        CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
 
         if (Load(key, out TValue? value))
         {
@@ -148,15 +132,7 @@ public sealed partial class SyncMap<TKey, TValue>
     /// </remarks>
     public bool Compute(TKey key, Func<TKey, TValue?, bool, ComputeResult<TValue>> function, [MaybeNullWhen(false)] out TValue value)
     {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (function is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(function));
-        }
+        CheckKeyAndDelegate(key, function, nameof(function));
 
         return Compute(key, static (k, current, exists, f) => f(k, current, exists), function, out value);
     }
@@ -180,15 +156,7 @@ public sealed partial class SyncMap<TKey, TValue>
         where TArg : allows ref struct
 #endif
     {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (function is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(function));
-        }
+        CheckKeyAndDelegate(key, function, nameof(function));
 
         while (true)
         {

@@ -116,15 +116,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="valueFactory"/> is <see langword="null"/>.</exception>
     public TValue GetOrAdd(TKey key, Func<TKey, TValue> valueFactory, out bool added)
     {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (valueFactory is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(valueFactory));
-        }
+        CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
 
         if (Load(key, out TValue? value))
         {
@@ -150,15 +142,7 @@ public sealed partial class SyncMap<TKey, TValue> :
         where TArg : allows ref struct
 #endif
     {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (valueFactory is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(valueFactory));
-        }
+        CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
 
         if (Load(key, out TValue? value))
         {
@@ -183,15 +167,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or a factory is <see langword="null"/>.</exception>
     public TValue AddOrUpdate(TKey key, Func<TKey, TValue> addValueFactory, Func<TKey, TValue, TValue> updateValueFactory)
     {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (addValueFactory is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(addValueFactory));
-        }
+        CheckKeyAndDelegate(key, addValueFactory, nameof(addValueFactory));
 
         if (updateValueFactory is null)
         {
@@ -216,15 +192,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="updateValueFactory"/> is <see langword="null"/>.</exception>
     public TValue AddOrUpdate(TKey key, TValue addValue, Func<TKey, TValue, TValue> updateValueFactory)
     {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (updateValueFactory is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(updateValueFactory));
-        }
+        CheckKeyAndDelegate(key, updateValueFactory, nameof(updateValueFactory));
 
         return AddOrUpdateCore(
             key,
@@ -250,15 +218,7 @@ public sealed partial class SyncMap<TKey, TValue> :
         where TArg : allows ref struct
 #endif
     {
-        if (IsNullKey(key))
-        {
-            ThrowHelper.ThrowKeyNull();
-        }
-
-        if (addValueFactory is null)
-        {
-            ThrowHelper.ThrowArgumentNull(nameof(addValueFactory));
-        }
+        CheckKeyAndDelegate(key, addValueFactory, nameof(addValueFactory));
 
         if (updateValueFactory is null)
         {

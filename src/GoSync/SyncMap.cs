@@ -962,6 +962,24 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsNullKey(TKey key) => !typeof(TKey).IsValueType && key is null;
 
+    /// <summary>
+    /// The argument checks of every member that takes a key and a delegate: <see cref="ArgumentNullException"/> for a
+    /// null key (parameter "key") or a null delegate (parameter <paramref name="paramName"/>), before anything changes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckKeyAndDelegate(TKey key, Delegate? d, string paramName)
+    {
+        if (IsNullKey(key))
+        {
+            ThrowHelper.ThrowKeyNull();
+        }
+
+        if (d is null)
+        {
+            ThrowHelper.ThrowArgumentNull(paramName);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ValueEquals(IEqualityComparer<TValue>? comparer, TValue x, TValue y) =>
         comparer is null ? EqualityComparer<TValue>.Default.Equals(x, y) : comparer.Equals(x, y);

@@ -48,10 +48,7 @@ public readonly struct LoadOrComputeHitsWorkload : IGoWorkload<int, int>
 
     public static void Setup<TMap>(TMap map)
         where TMap : struct, IMapOps<int, int>
-    {
-        GoSetup.HitsAndPrime<int, int, IntKeys, TMap>(map, Hits);
-        CountingFactory.Reset();
-    }
+        => FactoryChecks.Setup(map, Hits);
 
     public static void PerG<TMap, TCheck>(TMap map, ref ParallelBatch pb, int i, ref Tally tally)
         where TMap : struct, IMapOps<int, int>
@@ -64,11 +61,7 @@ public readonly struct LoadOrComputeHitsWorkload : IGoWorkload<int, int>
             int actual = map.LoadOrCompute(j, factory);
             if (TCheck.Enabled)
             {
-                tally.Ops++;
-                if (actual != j)
-                {
-                    Check.Fail($"LoadOrCompute({j}) returned {actual}, expected {j}");
-                }
+                FactoryChecks.Returned(actual, j, "LoadOrCompute", ref tally);
             }
         }
     }
@@ -92,10 +85,7 @@ public readonly struct GetOrAddFactoryHitsWorkload : IGoWorkload<int, int>
 
     public static void Setup<TMap>(TMap map)
         where TMap : struct, IMapOps<int, int>
-    {
-        GoSetup.HitsAndPrime<int, int, IntKeys, TMap>(map, Hits);
-        CountingFactory.Reset();
-    }
+        => FactoryChecks.Setup(map, Hits);
 
     public static void PerG<TMap, TCheck>(TMap map, ref ParallelBatch pb, int i, ref Tally tally)
         where TMap : struct, IMapOps<int, int>
@@ -108,11 +98,7 @@ public readonly struct GetOrAddFactoryHitsWorkload : IGoWorkload<int, int>
             int actual = map.GetOrAdd(j, factory);
             if (TCheck.Enabled)
             {
-                tally.Ops++;
-                if (actual != j)
-                {
-                    Check.Fail($"GetOrAdd({j}) returned {actual}, expected {j}");
-                }
+                FactoryChecks.Returned(actual, j, "GetOrAdd", ref tally);
             }
         }
     }
@@ -125,6 +111,24 @@ public readonly struct GetOrAddFactoryHitsWorkload : IGoWorkload<int, int>
 /// <summary>The final checks of the factory workloads.</summary>
 internal static class FactoryChecks
 {
+    /// <summary>Go's setup of <paramref name="hits"/> keys, then a zeroed factory count.</summary>
+    public static void Setup<TMap>(TMap map, int hits)
+        where TMap : struct, IMapOps<int, int>
+    {
+        GoSetup.HitsAndPrime<int, int, IntKeys, TMap>(map, hits);
+        CountingFactory.Reset();
+    }
+
+    /// <summary>One checked call: the stored value of key <paramref name="key"/> is the key itself.</summary>
+    public static void Returned(int actual, int key, string call, ref Tally tally)
+    {
+        tally.Ops++;
+        if (actual != key)
+        {
+            Check.Fail($"{call}({key}) returned {actual}, expected {key}");
+        }
+    }
+
     public static void Verify<TMap>(TMap map, int hits, string call)
         where TMap : struct, IMapOps<int, int>
     {
