@@ -275,11 +275,11 @@ public sealed partial class SyncMap<TKey, TValue>
             bucketHash = ((IRandomizedAlternateHash<TAlternateKey>)comparer).RandomizedHash(key);
         }
 
-        Entry?[] heads = t.Heads;
-        Entry?[] overflow = t.Overflow;
+        EntryRef[] heads = t.Heads;
+        EntryRef[] overflow = t.Overflow;
         int[] next = t.OverflowNext;
         int b = BucketIndex(bucketHash, t.Multiplier, heads.Length);
-        Entry? e = heads[b];
+        Entry? e = heads[b].Value;
         if (e is null)
         {
             return null;
@@ -293,7 +293,7 @@ public sealed partial class SyncMap<TKey, TValue>
         int i = t.HeadNext[b] - 1;
         for (int steps = 0; (uint)i < (uint)overflow.Length && steps < overflow.Length; steps++)
         {
-            e = overflow[i];
+            e = overflow[i].Value;
             if (e is null)
             {
                 return null; // a re-entrant comparer freed this slot; the locked caller's version check catches it

@@ -187,7 +187,7 @@ public sealed partial class SyncMap<TKey, TValue>
     private static List<Entry> ChainOf(ReadOnly t, int b)
     {
         var chain = new List<Entry>();
-        if (t.Heads[b] is not { } head)
+        if (t.Heads[b].Value is not { } head)
         {
             return chain;
         }
@@ -195,7 +195,7 @@ public sealed partial class SyncMap<TKey, TValue>
         chain.Add(head);
         for (int i = t.HeadNext[b]; i != 0 && chain.Count <= t.Used; i = t.OverflowNext[i - 1])
         {
-            chain.Add(t.Overflow[i - 1]!);
+            chain.Add(t.Overflow[i - 1].Value!);
         }
 
         return chain;
@@ -217,7 +217,7 @@ public sealed partial class SyncMap<TKey, TValue>
                 ThrowHelper.ThrowInvariant("the read snapshot is null.");
             }
 
-            if (_emptyRead.Count != 0 || _emptyRead.Amended || _emptyRead.OverflowUsed != 0 || System.Array.Exists(_emptyRead.Heads, static e => e is not null))
+            if (_emptyRead.Count != 0 || _emptyRead.Amended || _emptyRead.OverflowUsed != 0 || System.Array.Exists(_emptyRead.Heads, static e => e.Value is not null))
             {
                 ThrowHelper.ThrowInvariant("the shared empty snapshot was written.");
             }
@@ -371,7 +371,7 @@ public sealed partial class SyncMap<TKey, TValue>
         bool floodable = typeof(TKey) == typeof(string) && !t.Randomized && t.Comparer is NonRandomizedOrdinalComparer;
         for (int b = 0; b < buckets; b++)
         {
-            if (t.Heads[b] is null)
+            if (t.Heads[b].Value is null)
             {
                 if (t.HeadNext[b] != 0)
                 {
@@ -426,7 +426,7 @@ public sealed partial class SyncMap<TKey, TValue>
 
         for (int i = 0; i < t.Overflow.Length; i++)
         {
-            if (!seen[i] && t.Overflow[i] is not null)
+            if (!seen[i] && t.Overflow[i].Value is not null)
             {
                 ThrowHelper.ThrowInvariant($"overflow slot {i} of the {name} map holds an entry that no chain reaches.");
             }

@@ -9,7 +9,7 @@ using GoSync.Internal;
 namespace GoSync;
 
 // The hash table behind both of Go's maps (read and dirty): separate chaining, as Dictionary and ConcurrentDictionary
-// do, with the chain heads held in the bucket array itself. Heads[b] is the first Entry of bucket b (the shared Entry
+// do, with the chain heads held in the bucket array itself. Heads[b] holds the first Entry of bucket b (the shared Entry
 // objects hold the key and its hash), HeadNext[b] links to the rest of the chain in the overflow arrays (Overflow,
 // OverflowNext). A lookup of a key that heads its bucket (most keys: every key when keys are sequential ints) goes
 // _read -> Heads[b] -> Entry, as short as ConcurrentDictionary's _buckets[b] -> node. The bucket count is a prime at
@@ -18,6 +18,16 @@ namespace GoSync;
 // only when they share the bucket, and keys sharing its hash cost it one Equals each (design.md, "The tables").
 public sealed partial class SyncMap<TKey, TValue>
 {
+    /// <summary>
+    /// A slot of a table array (<see cref="ReadOnly.Heads"/>, <see cref="ReadOnly.Overflow"/>): one entry reference.
+    /// A struct, so that a store into the array is a plain reference write (with the GC's write barrier): a store into an
+    /// <c>Entry?[]</c> runs the covariant array-store type check on every write, as Entry is not sealed.
+    /// </summary>
+    private struct EntryRef
+    {
+        internal Entry? Value;
+    }
+
     /// <summary>Smallest entry capacity (and bucket count, a prime).</summary>
     private const int MinCapacity = 3;
 
@@ -149,19 +159,25 @@ public sealed partial class SyncMap<TKey, TValue>
         if (typeof(TKey).IsValueType && t.Comparer is null)
         {
             // No user code runs here, and a published table is immutable: the walk sees one consistent chain.
-            Entry?[] heads = t.Heads;
+            EntryRef[] heads = t.Heads;
             int b = BucketIndex(hash, t.Multiplier, heads.Length);
-            Entry? e = heads[b];
+            Entry? e = heads[b].Value;
             if (e is null || DefaultKeyMatches(e, hash, key))
             {
                 return e;
             }
 
-            Entry?[] overflow = t.Overflow;
-            int[] next = t.OverflowNext;
-            for (int i = t.HeadNext[b] - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
+            int second = t.HeadNext[b];
+            if (second == 0)
             {
-                e = overflow[i]!;
+                return null; // a chain of one (the overflow arrays are loaded only for longer ones)
+            }
+
+            EntryRef[] overflow = t.Overflow;
+            int[] next = t.OverflowNext;
+            for (int i = second - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
+            {
+                e = overflow[i].Value!;
                 if (DefaultKeyMatches(e, hash, key))
                 {
                     return e;
@@ -184,12 +200,12 @@ public sealed partial class SyncMap<TKey, TValue>
     {
         IEqualityComparer<TKey>? comparer = t.Comparer;
         int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(key) : hash;
-        Entry?[] heads = t.Heads;
+        EntryRef[] heads = t.Heads;
         int[] headNext = t.HeadNext;
-        Entry?[] overflow = t.Overflow;
+        EntryRef[] overflow = t.Overflow;
         int[] next = t.OverflowNext;
         int b = BucketIndex(bucketHash, t.Multiplier, heads.Length);
-        Entry? e = heads[b];
+        Entry? e = heads[b].Value;
         if (e is null)
         {
             return null;
@@ -203,7 +219,7 @@ public sealed partial class SyncMap<TKey, TValue>
         int i = headNext[b] - 1;
         for (int steps = 0; (uint)i < (uint)overflow.Length && steps < overflow.Length; steps++)
         {
-            e = overflow[i];
+            e = overflow[i].Value;
             if (e is null)
             {
                 return null; // a re-entrant comparer freed this slot; the caller's version check catches it
@@ -236,7 +252,10 @@ public sealed partial class SyncMap<TKey, TValue>
 
         // The primary hashes of the keys added as new keys since this table was built (a superset of the dirty-only
         // keys present: only those leave a dirty table). The miss filter is rebuilt from them (RebuildFilterLocked).
-        private readonly List<int> _addedHashes = new();
+        // Dropped by Publish: the published snapshot keeps this object as its Identity, and must not keep the list.
+        // Slots [0, _addedCount) are used; allocated at the first new key.
+        private int[]? _addedHashes;
+        private int _addedCount;
 
         /// <summary>An empty table with room for <paramref name="capacity"/> keys.</summary>
         internal DirtyTable(IEqualityComparer<TKey>? comparer, int capacity)
@@ -270,7 +289,7 @@ public sealed partial class SyncMap<TKey, TValue>
                 // free in the copy too: link them, or the overflow arrays would grow with every generation.
                 for (int i = _t.OverflowUsed - 1; i >= 0; i--)
                 {
-                    if (_t.Overflow[i] is null)
+                    if (_t.Overflow[i].Value is null)
                     {
                         _t.OverflowNext[i] = _freeList;
                         _freeList = i + 1;
@@ -289,7 +308,7 @@ public sealed partial class SyncMap<TKey, TValue>
                 return; // the copy's chains are the read table's, minus links: within the bound if those were
             }
 
-            _t = new ReadOnly(read.Comparer, wanted, read.Randomized, identity: this);
+            _t = new ReadOnly(read.Comparer, wanted, read.Randomized, identity: this, overflowCapacity: read.OverflowUsed);
             for (int i = 0; i < slots; i++)
             {
                 Entry? e = read.SlotAt(i);
@@ -309,7 +328,7 @@ public sealed partial class SyncMap<TKey, TValue>
         internal int Count => _t.Count;
 
         /// <summary>The primary hashes of the keys added as new keys since the table was built.</summary>
-        internal List<int> AddedHashes => _addedHashes;
+        internal ReadOnlySpan<int> AddedHashes => _addedHashes.AsSpan(0, _addedCount);
 
         /// <summary>The entry of <paramref name="key"/> (primary hash <paramref name="hash"/>), or null. May throw only from the comparer.</summary>
         internal Entry? Find(TKey key, int hash) => FindInTable(_t, key, hash);
@@ -336,24 +355,35 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         /// <summary>Notes the hash of a key added as a new key (for the miss filter).</summary>
-        internal void NoteAdded(int hash) => _addedHashes.Add(hash);
+        internal void NoteAdded(int hash)
+        {
+            int[]? added = _addedHashes;
+            if (added is null || _addedCount == added.Length)
+            {
+                // Doubling (amortized O(1)); a new table's first key gets room for four.
+                Array.Resize(ref _addedHashes, Math.Max(4, (int)Math.Min(Array.MaxLength, 2L * _addedCount)));
+                added = _addedHashes;
+            }
+
+            added[_addedCount++] = hash;
+        }
 
         /// <summary>Removes exactly <paramref name="e"/> (found by reference in its chain: no comparer). O(chain).</summary>
         internal void RemoveEntry(Entry e)
         {
             ReadOnly t = _t;
             int b = BucketIndex(BucketHash(e), t.Multiplier, t.Heads.Length);
-            if (ReferenceEquals(t.Heads[b], e))
+            if (ReferenceEquals(t.Heads[b].Value, e))
             {
                 int second = t.HeadNext[b];
                 if (second == 0)
                 {
-                    t.Heads[b] = null;
+                    t.Heads[b].Value = null;
                 }
                 else
                 {
                     // The second link moves up into the bucket; its overflow slot is freed.
-                    t.Heads[b] = t.Overflow[second - 1];
+                    t.Heads[b].Value = t.Overflow[second - 1].Value;
                     t.HeadNext[b] = t.OverflowNext[second - 1];
                     Free(second - 1);
                 }
@@ -366,7 +396,7 @@ public sealed partial class SyncMap<TKey, TValue>
             while (link != 0)
             {
                 int i = link - 1;
-                if (ReferenceEquals(t.Overflow[i], e))
+                if (ReferenceEquals(t.Overflow[i].Value, e))
                 {
                     link = t.OverflowNext[i];
                     Free(i);
@@ -392,11 +422,20 @@ public sealed partial class SyncMap<TKey, TValue>
             t.OverflowUsed = 0;
             t.Randomized = false;
             _freeList = 0;
-            _addedHashes.Clear();
+            _addedCount = 0;
         }
 
-        /// <summary>The read snapshot that takes over this table (O(1), no allocation); the caller must drop this object at once.</summary>
-        internal ReadOnly Publish() => _t;
+        /// <summary>
+        /// The read snapshot that takes over this table (O(1), no allocation); the caller must drop this object at once.
+        /// Drops the added-key hashes, which the snapshot (through its <see cref="ReadOnly.Identity"/>) would otherwise
+        /// keep alive: 4 bytes or more per key added in this generation.
+        /// </summary>
+        internal ReadOnly Publish()
+        {
+            _addedHashes = null;
+            _addedCount = 0;
+            return _t;
+        }
 
         // Whether chains of this table must be bounded: string keys under the non-randomized comparer.
         private bool IsFloodable => typeof(TKey) == typeof(string) && !_t.Randomized && _t.Comparer is NonRandomizedOrdinalComparer;
@@ -408,9 +447,9 @@ public sealed partial class SyncMap<TKey, TValue>
         {
             ReadOnly t = _t;
             int b = BucketIndex(BucketHash(e), t.Multiplier, t.Heads.Length);
-            if (t.Heads[b] is null)
+            if (t.Heads[b].Value is null)
             {
-                t.Heads[b] = e;
+                t.Heads[b].Value = e;
                 return b;
             }
 
@@ -433,7 +472,7 @@ public sealed partial class SyncMap<TKey, TValue>
                 i = t.OverflowUsed++;
             }
 
-            t.Overflow[i] = e;
+            t.Overflow[i].Value = e;
             t.OverflowNext[i] = t.HeadNext[b];
             t.HeadNext[b] = i + 1;
             return b;
@@ -441,14 +480,14 @@ public sealed partial class SyncMap<TKey, TValue>
 
         private void Free(int i)
         {
-            _t.Overflow[i] = null; // the key and entry are no longer referenced (Go's issue 40999)
+            _t.Overflow[i].Value = null; // the key and entry are no longer referenced (Go's issue 40999)
             _t.OverflowNext[i] = _freeList;
             _freeList = i + 1;
         }
 
         private int ChainLength(int b)
         {
-            if (_t.Heads[b] is null)
+            if (_t.Heads[b].Value is null)
             {
                 return 0;
             }
@@ -500,28 +539,28 @@ public sealed partial class SyncMap<TKey, TValue>
         private void Replace(int capacity)
         {
             ReadOnly t = _t;
-            Entry?[] oldHeads = t.Heads;
-            Entry?[] oldOverflow = t.Overflow;
+            EntryRef[] oldHeads = t.Heads;
+            EntryRef[] oldOverflow = t.Overflow;
             int oldOverflowUsed = t.OverflowUsed;
-            t.SetArrays(capacity);
+            t.SetArrays(capacity, overflowCapacity: oldOverflowUsed); // about what the chains need (grown below if not)
             _freeList = 0;
-            Entry?[] heads = t.Heads;
+            EntryRef[] heads = t.Heads;
             int[] headNext = t.HeadNext;
             ulong multiplier = t.Multiplier;
             bool randomized = typeof(TKey) == typeof(string) && t.Randomized;
             int used = 0;
             for (int i = 0, n = oldHeads.Length + oldOverflowUsed; i < n; i++)
             {
-                Entry? e = i < oldHeads.Length ? oldHeads[i] : oldOverflow[i - oldHeads.Length];
+                Entry? e = i < oldHeads.Length ? oldHeads[i].Value : oldOverflow[i - oldHeads.Length].Value;
                 if (e is null)
                 {
                     continue;
                 }
 
                 int b = BucketIndex(randomized ? RandomizedHash(e.Key) : e.Hash, multiplier, heads.Length);
-                if (heads[b] is null)
+                if (heads[b].Value is null)
                 {
-                    heads[b] = e;
+                    heads[b].Value = e;
                     continue;
                 }
 
@@ -532,7 +571,7 @@ public sealed partial class SyncMap<TKey, TValue>
                     Array.Resize(ref t.OverflowNext, grown);
                 }
 
-                t.Overflow[used] = e;
+                t.Overflow[used].Value = e;
                 t.OverflowNext[used] = headNext[b];
                 headNext[b] = ++used;
             }

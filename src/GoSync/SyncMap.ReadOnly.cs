@@ -21,13 +21,13 @@ public sealed partial class SyncMap<TKey, TValue>
     private sealed class ReadOnly
     {
         /// <summary>The first entry of each bucket's chain (null: empty bucket). Length: a prime at least the capacity; the table grows when its keys reach it.</summary>
-        internal Entry?[] Heads;
+        internal EntryRef[] Heads;
 
         /// <summary>Per bucket: 1 + the overflow slot of the chain's second entry, 0 when the chain has one entry or none.</summary>
         internal int[] HeadNext;
 
         /// <summary>The chains' other entries, in slots [0, <see cref="OverflowUsed"/>); a null slot is free.</summary>
-        internal Entry?[] Overflow;
+        internal EntryRef[] Overflow;
 
         /// <summary>Per overflow slot: 1 + the next slot of its chain, 0 at a chain's end (for a free slot: the next free one).</summary>
         internal int[] OverflowNext;
@@ -78,14 +78,17 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal readonly object Identity;
 
-        /// <summary>A new, empty table with room for <paramref name="capacity"/> keys (a dirty table's future snapshot).</summary>
-        internal ReadOnly(IEqualityComparer<TKey>? comparer, int capacity, bool randomized, object? identity)
+        /// <summary>
+        /// A new, empty table with room for <paramref name="capacity"/> keys (a dirty table's future snapshot) and
+        /// <paramref name="overflowCapacity"/> overflow slots to start with.
+        /// </summary>
+        internal ReadOnly(IEqualityComparer<TKey>? comparer, int capacity, bool randomized, object? identity, int overflowCapacity = 0)
         {
             Heads = null!;
             HeadNext = null!;
             Overflow = null!;
             OverflowNext = null!;
-            SetArrays(capacity);
+            SetArrays(capacity, overflowCapacity);
             Comparer = comparer;
             Randomized = randomized;
             Identity = identity ?? this;
@@ -112,10 +115,13 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>An unpublished copy of <paramref name="table"/>'s arrays (block copies), unamended, for a dirty table to edit.</summary>
         internal ReadOnly(ReadOnly table, object identity)
         {
-            Heads = (Entry?[])table.Heads.Clone();
-            HeadNext = (int[])table.HeadNext.Clone();
-            Overflow = (Entry?[])table.Overflow.Clone();
-            OverflowNext = (int[])table.OverflowNext.Clone();
+            // New arrays and block copies (not Clone, which allocates through the runtime's slow path: it dominated
+            // the rebuild of a tiny table). No overflow slots: share the empty arrays (never written: a table grows
+            // them by reallocating).
+            Heads = Copy(table.Heads);
+            HeadNext = Copy(table.HeadNext);
+            Overflow = table.Overflow.Length == 0 ? table.Overflow : Copy(table.Overflow);
+            OverflowNext = table.OverflowNext.Length == 0 ? table.OverflowNext : Copy(table.OverflowNext);
             Multiplier = table.Multiplier;
             Count = table.Count;
             OverflowUsed = table.OverflowUsed;
@@ -124,26 +130,38 @@ public sealed partial class SyncMap<TKey, TValue>
             Identity = identity;
         }
 
+        private static T[] Copy<T>(T[] source)
+        {
+            var copy = new T[source.Length];
+            source.AsSpan().CopyTo(copy);
+            return copy;
+        }
+
         /// <summary>The number of slots a walk visits: every bucket head, then the used overflow slots (see <see cref="SlotAt"/>).</summary>
         internal int Used => Heads.Length + OverflowUsed;
 
         /// <summary>The entry in walk slot <paramref name="i"/> (0 &lt;= i &lt; <see cref="Used"/>), or null.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal Entry? SlotAt(int i) => i < Heads.Length ? Heads[i] : Overflow[i - Heads.Length];
+        internal Entry? SlotAt(int i) => i < Heads.Length ? Heads[i].Value : Overflow[i - Heads.Length].Value;
 
         /// <summary>An empty, unamended snapshot using <paramref name="comparer"/>.</summary>
         internal static ReadOnly Empty(IEqualityComparer<TKey>? comparer) => new(comparer, MinCapacity, randomized: false, identity: null);
 
-        /// <summary>Allocates empty arrays for <paramref name="capacity"/> keys (only before publication): a prime number of buckets, and overflow slots for about 3/8 of the keys (chains hold about that many beyond their heads at a load factor of 1; they grow if needed).</summary>
-        internal void SetArrays(int capacity)
+        /// <summary>
+        /// Allocates empty arrays for <paramref name="capacity"/> keys (only before publication): a prime number of
+        /// buckets, and <paramref name="overflowCapacity"/> overflow slots (none: the shared empty arrays). Overflow slots
+        /// are allocated as chains need them (growing by half, one block copy each: amortized O(1) per key), so a table
+        /// whose keys all head their buckets (sequential int keys) has none; well-hashed random keys at a load factor
+        /// of 1 use about 3/8 of the bucket count.
+        /// </summary>
+        internal void SetArrays(int capacity, int overflowCapacity)
         {
             int count = PrimeAtLeast(capacity);
-            Heads = new Entry?[count];
+            Heads = new EntryRef[count];
             HeadNext = new int[count];
             Multiplier = FastModMultiplier(count);
-            int overflow = Math.Max((count >> 2) + (count >> 3), MinCapacity);
-            Overflow = new Entry?[overflow];
-            OverflowNext = new int[overflow];
+            Overflow = overflowCapacity == 0 ? Array.Empty<EntryRef>() : new EntryRef[overflowCapacity];
+            OverflowNext = overflowCapacity == 0 ? Array.Empty<int>() : new int[overflowCapacity];
             OverflowUsed = 0;
         }
 
@@ -324,14 +342,14 @@ public sealed partial class SyncMap<TKey, TValue>
     private ReadOnly RebuildFilterLocked(ReadOnly read, DirtyTable dirty)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
-        List<int> added = dirty.AddedHashes;
-        ReadOnly next = read.AsAmended(NewFilter(added.Count + 1));
+        ReadOnlySpan<int> added = dirty.AddedHashes;
+        ReadOnly next = read.AsAmended(NewFilter(added.Length + 1));
         foreach (int hash in added)
         {
             next.MarkDirtyOnly(hash);
         }
 
-        _filterKeys = added.Count;
+        _filterKeys = added.Length;
         Volatile.Write(ref _read, next); // release: the bits above are visible with the snapshot
         return next;
     }

@@ -271,9 +271,9 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             // FindInTable's default-comparer chain walk, written out so that a hit returns from inside it. A key that
             // heads its bucket costs _read -> Heads[b] -> entry; others walk the key's chain (O(1) expected; TableCostTests).
             int hash = EqualityComparer<TKey>.Default.GetHashCode(key);
-            Entry?[] heads = read.Heads;
+            EntryRef[] heads = read.Heads;
             int b = BucketIndex(hash, read.Multiplier, heads.Length);
-            Entry? e = heads[b];
+            Entry? e = heads[b].Value;
             if (e is not null)
             {
                 if (DefaultKeyMatches(e, hash, key))
@@ -281,14 +281,19 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                     return e.TryLoad(out value);
                 }
 
-                Entry?[] overflow = read.Overflow;
-                int[] next = read.OverflowNext;
-                for (int i = read.HeadNext[b] - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
+                int second = read.HeadNext[b];
+                if (second != 0)
                 {
-                    e = overflow[i]!;
-                    if (DefaultKeyMatches(e, hash, key))
+                    // A chain of two or more (the overflow arrays are loaded only then).
+                    EntryRef[] overflow = read.Overflow;
+                    int[] next = read.OverflowNext;
+                    for (int i = second - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
                     {
-                        return e.TryLoad(out value);
+                        e = overflow[i].Value!;
+                        if (DefaultKeyMatches(e, hash, key))
+                        {
+                            return e.TryLoad(out value);
+                        }
                     }
                 }
             }
@@ -542,7 +547,20 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
         Entry? e = read.Find(key, out _);
-        if (e is not null && e.TryLoadOrStore(value, out TValue actual, out loaded))
+        if (e is null)
+        {
+            return LoadOrStoreSlow(key, value, out loaded);
+        }
+
+        // The hit, written out as Load's is (TryLoadOrStore would answer the same: a live state is loaded).
+        Slot current = e.LoadSlot(); // acquire; pairs with the CAS that published the state
+        if (current.IsLive)
+        {
+            loaded = true;
+            return current.Value;
+        }
+
+        if (e.TryLoadOrStore(value, out TValue actual, out loaded))
         {
             if (!loaded)
             {

@@ -169,15 +169,22 @@ public sealed class AlternateLookupTests
         var lookup = map.GetAlternateLookup<ReadOnlySpan<char>>();
         int sum = Round(); // warm up every call site; the dirty-only hits promote the map
         sum += Round();
-        sum = 0;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int r = 0; r < 50; r++)
+        // Some window of 50 rounds, out of at most three, allocates 0 bytes: an allocation made by every call shows in
+        // every window; a one-off of the runtime's on this thread (JIT tiering, seen once in a full run) does not recur.
+        long bytes = long.MaxValue;
+        for (int window = 0; window < 3 && bytes != 0; window++)
         {
-            sum += Round();
+            sum = 0;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int r = 0; r < 50; r++)
+            {
+                sum += Round();
+            }
+
+            bytes = Math.Min(bytes, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(50 * 9 * (63 * 64 / 2), sum);
         }
 
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(50 * 9 * (63 * 64 / 2), sum);
         Assert.Equal(0, bytes);
 
         int Round()
