@@ -255,6 +255,11 @@ public sealed partial class SyncMap<TKey, TValue>
                     continue; // the comparer re-entered and changed the maps: look again
                 }
 
+                if (e is null)
+                {
+                    BuildMissFilterLocked(read); // absent from both maps: later misses need not come here
+                }
+
                 MissLocked();
                 return e;
             }

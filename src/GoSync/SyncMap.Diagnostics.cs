@@ -223,9 +223,9 @@ public sealed partial class SyncMap<TKey, TValue>
             }
 
             CheckTableLocked("read", read);
-            if (read.Amended != read.Filter is not null)
+            if (!read.Amended && read.Filter is not null)
             {
-                ThrowHelper.ThrowInvariant("the read snapshot has a miss filter exactly when it is amended.");
+                ThrowHelper.ThrowInvariant("an unamended read snapshot has a miss filter.");
             }
 
             if (_dirty is not null)

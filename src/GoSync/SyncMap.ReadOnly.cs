@@ -53,19 +53,24 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>
         /// True if the dirty map may hold keys that this snapshot lacks. Set when the first new key
         /// arrives after a promotion; false again at the next promotion or Clear. Readers that miss here
-        /// consult <see cref="Filter"/>, and the dirty map (under the lock) only when its bit is set.
+        /// consult <see cref="Filter"/> once it is built, and the dirty map (under the lock) only when its bit is set.
         /// </summary>
         internal readonly bool Amended;
 
         /// <summary>
-        /// The miss filter of an amended snapshot (null otherwise): a blocked Bloom filter (two bits in one word per primary hash), set (with a
-        /// release write, under the lock, followed by the full fence of the _count increment before the store returns)
-        /// for each key added to the dirty map while this snapshot is current, BEFORE the key becomes reachable there;
-        /// never cleared. Hence a reader that loaded this snapshot at
-        /// t0 (acquire), missed its table and reads a 0 bit knows the key was in neither map at t0: a dirty-only key
-        /// present at t0 was added while this snapshot or an earlier one of the same table was current, and its bit
-        /// was set before t0 in this filter (or in one this filter was rebuilt from under the lock). Proof and
-        /// consequences in design.md, "Misses without the lock". Tests: LockFreeMissLinearizabilityTests, MissFilterTests.
+        /// The miss filter of an amended snapshot: a blocked Bloom filter (two bits in one word per primary hash). Null
+        /// in an unamended snapshot, and in an amended one until a locked lookup finds a key absent from both maps: every
+        /// miss of such a snapshot goes to the lock, as in Go, and that lookup builds the filter (under the lock, from the
+        /// hashes of every key added to the dirty map since it was built, a superset of the dirty-only keys present) and
+        /// publishes it in a new amended snapshot (a release write). So a map that only adds keys, or whose readers only
+        /// look up keys that exist, never pays for a filter. Once built, its bits are set (with a release write, under the
+        /// lock, followed by the full fence of the _count increment before the store returns) for each key added to the
+        /// dirty map while this snapshot is current, BEFORE the key becomes reachable there; never cleared. Hence a reader
+        /// that loaded this snapshot at t0 (acquire), missed its table and reads a 0 bit knows the key was in neither map
+        /// at t0: a dirty-only key present at t0 was added while this snapshot or an earlier one of the same table was
+        /// current, and its bit was set before t0 in this filter (or in the list this filter was built from under the
+        /// lock). Proof and consequences in design.md, "Misses without the lock". Tests: LockFreeMissLinearizabilityTests,
+        /// MissFilterTests.
         /// </summary>
         internal readonly long[]? Filter;
 
@@ -94,8 +99,8 @@ public sealed partial class SyncMap<TKey, TValue>
             Identity = identity ?? this;
         }
 
-        // The amended copy: same arrays (immutable once published), with a miss filter.
-        private ReadOnly(ReadOnly table, long[] filter, int filterShift)
+        // The amended copy: same arrays (immutable once published), with a miss filter or none yet.
+        private ReadOnly(ReadOnly table, long[]? filter, int filterShift)
         {
             Heads = table.Heads;
             HeadNext = table.HeadNext;
@@ -166,7 +171,7 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         /// <summary>The same table, amended, with the miss filter <paramref name="filter"/> (O(1): the arrays are shared).</summary>
-        internal ReadOnly AsAmended(long[] filter) => new(this, filter, 32 - BitOperations.Log2((uint)filter.Length));
+        internal ReadOnly AsAmended(long[]? filter) => new(this, filter, filter is null ? 0 : 32 - BitOperations.Log2((uint)filter.Length));
 
         /// <summary>The entry of <paramref name="key"/>, or null; <paramref name="hash"/> is its primary hash. Lock-free; may throw only from the comparer.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -188,8 +193,14 @@ public sealed partial class SyncMap<TKey, TValue>
                 return false;
             }
 
+            long[]? filter = Filter;
+            if (filter is null)
+            {
+                return true; // not built yet: the locked path decides (and builds it if the key is absent)
+            }
+
             // Acquire; pairs with the release write that set the bits (before the key became reachable).
-            return (Volatile.Read(ref Filter![FilterWord(hash, FilterShift)]) & FilterBits(hash)) == FilterBits(hash);
+            return (Volatile.Read(ref filter[FilterWord(hash, FilterShift)]) & FilterBits(hash)) == FilterBits(hash);
         }
 
         /// <summary>Sets the bits of <paramref name="hash"/> (under the lock, before the key is added to the dirty map).</summary>
@@ -298,7 +309,7 @@ public sealed partial class SyncMap<TKey, TValue>
 
     /// <summary>
     /// Makes a new key reachable: ensures a dirty map (O(n) after a promotion), marks the read map amended, sets the
-    /// key's bit in the miss filter, then adds the entry to the dirty map. Calls no user code (the caller looked the
+    /// key's bit in the miss filter if one is built, notes its hash, then adds the entry to the dirty map. Calls no user code (the caller looked the
     /// key up, and checked <see cref="_version"/> after it). The caller counts the new live entry. Returns the new entry.
     /// </summary>
     private Entry AddNewKeyLocked(TKey key, int hash, Slot slot)
@@ -310,12 +321,12 @@ public sealed partial class SyncMap<TKey, TValue>
         ReadOnly read = _read;
         if (!read.Amended)
         {
-            // Release: readers that see amended = true consult its filter, then the dirty map under the lock.
-            read = read.AsAmended(NewFilter(4));
+            // Release: readers that see amended = true take the lock on a miss (no filter is built yet).
+            read = read.AsAmended(filter: null);
             Volatile.Write(ref _read, read);
             _filterKeys = 0;
         }
-        else if (_filterKeys >= read.Filter!.Length * 4)
+        else if (read.Filter is not null && _filterKeys >= read.Filter.Length * 4)
         {
             // The filter holds more than one key per 16 bits (false positives near 2%): replace it by one rebuilt from the keys added since the
             // dirty map was built (a superset of the dirty-only keys present, since only those can leave it). Release:
@@ -323,9 +334,13 @@ public sealed partial class SyncMap<TKey, TValue>
             read = RebuildFilterLocked(read, dirty);
         }
 
-        read.MarkDirtyOnly(hash); // release, before the key becomes reachable below (the caller's _count increment then fences it)
-        _filterKeys++;
-        dirty.NoteAdded(hash);
+        if (read.Filter is not null)
+        {
+            read.MarkDirtyOnly(hash); // release, before the key becomes reachable below (the caller's _count increment then fences it)
+            _filterKeys++;
+        }
+
+        dirty.NoteAdded(hash); // for the filter, when one is built or rebuilt (BuildMissFilterLocked, RebuildFilterLocked)
         bool wasRandomized = typeof(TKey) == typeof(string) && dirty.Table.Randomized; // metrics (SyncMap.Metrics.cs)
         dirty.Insert(entry);
         if (typeof(TKey) == typeof(string) && !wasRandomized && dirty.Table.Randomized)
@@ -335,6 +350,21 @@ public sealed partial class SyncMap<TKey, TValue>
 
         _version++;
         return entry;
+    }
+
+    /// <summary>
+    /// Called by a locked lookup that found its key in neither map: if the read snapshot has no miss filter yet, builds
+    /// one (O(keys added since the dirty map was built), once per dirty map at most) so that later misses of absent keys
+    /// skip the lock. The caller counts its miss as usual.
+    /// </summary>
+    private void BuildMissFilterLocked(ReadOnly read)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        Debug.Assert(ReferenceEquals(read, _read));
+        if (read.Amended && read.Filter is null)
+        {
+            RebuildFilterLocked(read, _dirty!);
+        }
     }
 
     // See AddNewKeyLocked: a new amended snapshot whose filter holds the bits of every key added to the dirty map as a

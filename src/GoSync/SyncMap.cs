@@ -396,6 +396,11 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                     continue; // the comparer re-entered and changed the maps: look again
                 }
 
+                if (e is null)
+                {
+                    BuildMissFilterLocked(read); // absent from both maps: later misses need not come here
+                }
+
                 // Counted whether or not the key was in the dirty map: it paid for a locked lookup.
                 MissLocked();
                 return e;
@@ -707,6 +712,10 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                     _dirty.RemoveEntry(e);
                     _version++;
                 }
+                else if (e is null)
+                {
+                    BuildMissFilterLocked(read); // absent from both maps: later misses need not come here
+                }
 
                 MissLocked();
                 return e;
@@ -796,6 +805,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
 
                 if (e is null)
                 {
+                    BuildMissFilterLocked(read); // absent from both maps (no miss, as in Go): later misses need not come here
                     return false;
                 }
 

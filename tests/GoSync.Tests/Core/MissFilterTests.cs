@@ -5,10 +5,12 @@ using GoSync.Tests.Conformance;
 namespace GoSync.Tests.Core;
 
 /// <summary>
-/// The miss filter (design.md, "Misses without the lock"): while new keys are pending in the dirty map, a lookup of a
+/// The miss filter (design.md, "Misses without the lock"): while new keys are pending in the dirty map, the first
+/// lookup of a key in neither map takes the lock (one miss, as in Go) and builds the filter; after it a lookup of a
 /// key in neither map whose filter bit is clear takes no lock, on every read path; every dirty-only key's bit is set
-/// (AssertInvariants checks it); and the filter keeps its density bounded as pending keys accumulate, so most absent
-/// keys stay lock-free. Whether a path takes the lock is shown by running it while another thread holds the lock.
+/// (AssertInvariants checks it); the filter keeps its density bounded as pending keys accumulate, so most absent keys
+/// stay lock-free; and a map that only adds keys never builds one. Whether a path takes the lock is shown by running
+/// it while another thread holds the lock.
 /// </summary>
 public sealed class MissFilterTests
 {
@@ -27,7 +29,7 @@ public sealed class MissFilterTests
         MapLockHolder.AssertCompletesWithoutTheLock(map, $"{path} of an absent key", () => Assert.False(Run(path, map, absent)));
         map.AssertInvariants();
         Assert.Equal(1_100, map.Count);
-        Assert.Equal(0, map.GetInternalState().Misses); // not counted (Go 1.23 counts it)
+        Assert.Equal(1, map.GetInternalState().Misses); // the lookup that built the filter; this one is not counted (Go 1.23 counts it)
     }
 
     [Fact]
@@ -37,7 +39,35 @@ public sealed class MissFilterTests
         Assert.True(map.MissFilterMayHold(1_050));
         Assert.True(map.Load(1_050, out int value));
         Assert.Equal(1_050, value);
-        Assert.Equal(1, map.GetInternalState().Misses);
+        Assert.Equal(2, map.GetInternalState().Misses);
+    }
+
+    [Theory]
+    [MemberData(nameof(ReadPaths))]
+    public void FirstAbsentKey_TakesTheLock_CountsOneMiss_AndBuildsTheFilter(string path)
+    {
+        SyncMap<int, int> map = MapWithPendingKeys(read: 1_000, pending: 100, buildFilter: false);
+        Assert.Equal(0, map.GetProbeState().FilterBits); // a map that only added keys has no filter
+        Assert.True(map.MissFilterMayHold(-5)); // every miss goes to the lock until one is built
+        Assert.False(Run(path, map, -5));
+        Assert.True(map.GetProbeState().FilterBits > 0, $"{path} of an absent key did not build the filter");
+        Assert.Equal(path is "CompareAndSwap" or "TryUpdate" ? 0 : 1, map.GetInternalState().Misses); // as in Go: CompareAndSwap counts a miss only for a key in the dirty map
+        Assert.True(AbsentKeysWithClearBits(map).Any());
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void KeysAddedWithoutAbsentLookups_BuildNoFilter_AndLookupsOfPendingKeysDoNotBuildOne()
+    {
+        SyncMap<int, int> map = MapWithPendingKeys(read: 100, pending: 10_000, buildFilter: false);
+        for (int i = 100; i < 150; i++)
+        {
+            Assert.True(map.Load(i, out _)); // dirty-only hits: locked, counted, no filter
+        }
+
+        Assert.Equal(0, map.GetProbeState().FilterBits);
+        Assert.Equal(50, map.GetInternalState().Misses);
+        map.AssertInvariants();
     }
 
     [Fact]
@@ -80,8 +110,9 @@ public sealed class MissFilterTests
         map.AssertInvariants();
     }
 
-    // A map with keys 0..read-1 promoted to the read map and keys read..read+pending-1 pending in the dirty map.
-    private static SyncMap<int, int> MapWithPendingKeys(int read, int pending)
+    // A map with keys 0..read-1 promoted to the read map and keys read..read+pending-1 pending in the dirty map; with
+    // buildFilter, one lookup of an absent key (-1) has built the miss filter and counted one miss.
+    private static SyncMap<int, int> MapWithPendingKeys(int read, int pending, bool buildFilter = true)
     {
         var map = new SyncMap<int, int>();
         for (int i = 0; i < read; i++)
@@ -96,6 +127,13 @@ public sealed class MissFilterTests
         }
 
         Assert.Equal(new SyncMap<int, int>.InternalState(read, true, read + pending, 0, 0), map.GetInternalState());
+        if (buildFilter)
+        {
+            Assert.False(map.Load(-1, out _));
+            Assert.Equal(new SyncMap<int, int>.InternalState(read, true, read + pending, 1, 0), map.GetInternalState());
+            Assert.True(map.GetProbeState().FilterBits > 0);
+        }
+
         return map;
     }
 
