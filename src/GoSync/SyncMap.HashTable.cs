@@ -154,40 +154,44 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <see cref="MaxChainBeforeRandomizing"/> for non-randomized string keys (TableCostTests.FloodingAttack_...). May throw only from the comparer.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Entry? FindInTable(ReadOnly t, TKey key, int hash)
+    private static Entry? FindInTable(ReadOnly t, TKey key, int hash) =>
+        typeof(TKey).IsValueType && t.Comparer is null ? FindDefault(t, key, hash) : FindWithComparer(t, key, hash);
+
+    /// <summary>
+    /// <see cref="FindInTable"/> for a value-type key under the default comparer (<c>t.Comparer</c> is null): no call,
+    /// so that a caller that inlines it keeps its hit path free of calls. No user code runs here, and a published table
+    /// is immutable: the walk sees one consistent chain. Cost: the key's chain, as <see cref="FindInTable"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Entry? FindDefault(ReadOnly t, TKey key, int hash)
     {
-        if (typeof(TKey).IsValueType && t.Comparer is null)
+        Debug.Assert(typeof(TKey).IsValueType && t.Comparer is null);
+        EntryRef[] heads = t.Heads;
+        int b = BucketIndex(hash, t.Multiplier, heads.Length);
+        Entry? e = heads[b].Value;
+        if (e is null || DefaultKeyMatches(e, hash, key))
         {
-            // No user code runs here, and a published table is immutable: the walk sees one consistent chain.
-            EntryRef[] heads = t.Heads;
-            int b = BucketIndex(hash, t.Multiplier, heads.Length);
-            Entry? e = heads[b].Value;
-            if (e is null || DefaultKeyMatches(e, hash, key))
+            return e;
+        }
+
+        int second = t.HeadNext[b];
+        if (second == 0)
+        {
+            return null; // a chain of one (the overflow arrays are loaded only for longer ones)
+        }
+
+        EntryRef[] overflow = t.Overflow;
+        int[] next = t.OverflowNext;
+        for (int i = second - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
+        {
+            e = overflow[i].Value!;
+            if (DefaultKeyMatches(e, hash, key))
             {
                 return e;
             }
-
-            int second = t.HeadNext[b];
-            if (second == 0)
-            {
-                return null; // a chain of one (the overflow arrays are loaded only for longer ones)
-            }
-
-            EntryRef[] overflow = t.Overflow;
-            int[] next = t.OverflowNext;
-            for (int i = second - 1; (uint)i < (uint)overflow.Length; i = next[i] - 1)
-            {
-                e = overflow[i].Value!;
-                if (DefaultKeyMatches(e, hash, key))
-                {
-                    return e;
-                }
-            }
-
-            return null;
         }
 
-        return FindWithComparer(t, key, hash);
+        return null;
     }
 
     /// <summary>

@@ -551,21 +551,60 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         }
 
         ReadOnly read = Volatile.Read(ref _read); // acquire
+        Entry? e;
+        if (typeof(TKey).IsValueType)
+        {
+            if (read.Comparer is not null)
+            {
+                // A custom comparer: its interface calls live in a method of their own (as in Load), so that the
+                // default-comparer hit path below contains no call and the JIT saves no registers for it.
+                return LoadOrStoreWithComparer(read, key, value, out loaded);
+            }
+
+            e = FindDefault(read, key, EqualityComparer<TKey>.Default.GetHashCode(key));
+        }
+        else
+        {
+            e = read.Find(key, out _);
+        }
+
+        if (e is not null)
+        {
+            // The hit, written out as Load's is (TryLoadOrStore would answer the same: a live state is loaded).
+            Slot current = e.LoadSlot(); // acquire; pairs with the CAS that published the state
+            if (current.IsLive)
+            {
+                loaded = true;
+                return current.Value;
+            }
+        }
+
+        return LoadOrStoreNotLive(e, key, value, out loaded);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TValue LoadOrStoreWithComparer(ReadOnly read, TKey key, TValue value, out bool loaded)
+    {
         Entry? e = read.Find(key, out _);
-        if (e is null)
+        if (e is not null)
         {
-            return LoadOrStoreSlow(key, value, out loaded);
+            Slot current = e.LoadSlot(); // acquire
+            if (current.IsLive)
+            {
+                loaded = true;
+                return current.Value;
+            }
         }
 
-        // The hit, written out as Load's is (TryLoadOrStore would answer the same: a live state is loaded).
-        Slot current = e.LoadSlot(); // acquire; pairs with the CAS that published the state
-        if (current.IsLive)
-        {
-            loaded = true;
-            return current.Value;
-        }
+        return LoadOrStoreNotLive(e, key, value, out loaded);
+    }
 
-        if (e.TryLoadOrStore(value, out TValue actual, out loaded))
+    // LoadOrStore when the read map has no live value for the key: an N entry of the read map takes the value by a
+    // lock-free CAS (Go's tryLoadOrStore); X, P0, or no entry goes to the locked path.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TValue LoadOrStoreNotLive(Entry? e, TKey key, TValue value, out bool loaded)
+    {
+        if (e is not null && e.TryLoadOrStore(value, out TValue actual, out loaded))
         {
             if (!loaded)
             {
