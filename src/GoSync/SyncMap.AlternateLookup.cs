@@ -257,7 +257,7 @@ public sealed partial class SyncMap<TKey, TValue>
 
                 if (e is null)
                 {
-                    BuildMissFilterLocked(read); // absent from both maps: later misses need not come here
+                    BuildMissFilterLocked(); // absent from both maps: later misses need not come here
                 }
 
                 MissLocked();

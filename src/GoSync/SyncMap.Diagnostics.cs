@@ -299,6 +299,7 @@ public sealed partial class SyncMap<TKey, TValue>
             else
             {
                 ReadOnly dirty = _dirty.Table;
+                var added = new HashSet<int>(_dirty.AddedHashes.ToArray());
                 foreach (Entry? e in EntriesOf(dirty))
                 {
                     if (e is null)
@@ -328,10 +329,16 @@ public sealed partial class SyncMap<TKey, TValue>
                         ThrowHelper.ThrowInvariant($"dirty map holds new key '{e.Key}' but the read map is not amended.");
                     }
 
-                    // The miss filter's invariant: every dirty-only key's bit is set in the current snapshot's filter.
+                    // The miss filter's invariants: every dirty-only key's bit is set in the current snapshot's filter
+                    // (if it has one), and its hash is among those a filter is built from (design.md, rules F2 and F4).
                     if (dirtyOnly && !read.MayBeDirtyOnly(e.Hash))
                     {
                         ThrowHelper.ThrowInvariant($"dirty-only key '{e.Key}' has no bit in the miss filter.");
+                    }
+
+                    if (dirtyOnly && !added.Contains(e.Hash))
+                    {
+                        ThrowHelper.ThrowInvariant($"dirty-only key '{e.Key}' is missing from the hashes the miss filter is built from.");
                     }
                 }
 

@@ -353,14 +353,16 @@ public sealed partial class SyncMap<TKey, TValue>
     }
 
     /// <summary>
-    /// Called by a locked lookup that found its key in neither map: if the read snapshot has no miss filter yet, builds
-    /// one (O(keys added since the dirty map was built), once per dirty map at most) so that later misses of absent keys
-    /// skip the lock. The caller counts its miss as usual.
+    /// Called by a locked lookup that found its key in neither map: if the current read snapshot is amended and has no
+    /// miss filter yet, builds one (O(keys added since the dirty map was built or last cleared), at most once per
+    /// amended generation, i.e. after each promotion or Clear) so that later misses of absent keys skip the lock. Reads
+    /// <see cref="_read"/> itself: a comparer that re-entered the map may already have built one. The caller counts its
+    /// miss as usual.
     /// </summary>
-    private void BuildMissFilterLocked(ReadOnly read)
+    private void BuildMissFilterLocked()
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
-        Debug.Assert(ReferenceEquals(read, _read));
+        ReadOnly read = _read;
         if (read.Amended && read.Filter is null)
         {
             RebuildFilterLocked(read, _dirty!);
@@ -381,6 +383,7 @@ public sealed partial class SyncMap<TKey, TValue>
 
         _filterKeys = added.Length;
         Volatile.Write(ref _read, next); // release: the bits above are visible with the snapshot
+        _version++; // a new snapshot: a locked path that noted the old one looks again (design.md, "Re-entrancy")
         return next;
     }
 }

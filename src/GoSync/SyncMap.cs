@@ -398,7 +398,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
 
                 if (e is null)
                 {
-                    BuildMissFilterLocked(read); // absent from both maps: later misses need not come here
+                    BuildMissFilterLocked(); // absent from both maps: later misses need not come here
                 }
 
                 // Counted whether or not the key was in the dirty map: it paid for a locked lookup.
@@ -753,7 +753,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                 }
                 else if (e is null)
                 {
-                    BuildMissFilterLocked(read); // absent from both maps: later misses need not come here
+                    BuildMissFilterLocked(); // absent from both maps: later misses need not come here
                 }
 
                 MissLocked();
@@ -844,7 +844,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
 
                 if (e is null)
                 {
-                    BuildMissFilterLocked(read); // absent from both maps (no miss, as in Go): later misses need not come here
+                    BuildMissFilterLocked(); // absent from both maps (no miss, as in Go): later misses need not come here
                     return false;
                 }
 
