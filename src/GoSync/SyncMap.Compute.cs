@@ -78,7 +78,7 @@ public sealed partial class SyncMap<TKey, TValue>
     {
         CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
 
-        if (Load(key, out TValue? value))
+        if (TryLoadHit(key, out TValue? value) || Load(key, out value))
         {
             return value;
         }
@@ -104,7 +104,7 @@ public sealed partial class SyncMap<TKey, TValue>
     {
         CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
 
-        if (Load(key, out TValue? value))
+        if (TryLoadHit(key, out TValue? value) || Load(key, out value))
         {
             return value;
         }

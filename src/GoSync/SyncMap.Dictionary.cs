@@ -72,7 +72,11 @@ public sealed partial class SyncMap<TKey, TValue> :
     /// <param name="valueFactory">Makes the value for an absent key. Runs outside any lock; under a race it may run on several threads, and only one result is stored.</param>
     /// <returns>The value now associated with the key.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="valueFactory"/> is <see langword="null"/>.</exception>
-    public TValue GetOrAdd(TKey key, Func<TKey, TValue> valueFactory) => GetOrAdd(key, valueFactory, out _);
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> valueFactory)
+    {
+        CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
+        return TryLoadHit(key, out TValue? value) ? value : GetOrAdd(key, valueFactory, out _);
+    }
 
     /// <summary>Gets the value of <paramref name="key"/>, adding <paramref name="value"/> if the key is absent. Same as <see cref="LoadOrStore"/>.</summary>
     /// <param name="key">The key.</param>
@@ -92,7 +96,10 @@ public sealed partial class SyncMap<TKey, TValue> :
 #if NET9_0_OR_GREATER
         where TArg : allows ref struct
 #endif
-        => GetOrAdd(key, valueFactory, factoryArgument, out _);
+    {
+        CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
+        return TryLoadHit(key, out TValue? value) ? value : GetOrAdd(key, valueFactory, factoryArgument, out _);
+    }
 
     /// <summary>Gets the value of <paramref name="key"/>, adding <paramref name="value"/> if the key is absent, and says which happened (dotnet/runtime#79934).</summary>
     /// <param name="key">The key.</param>
@@ -118,7 +125,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     {
         CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
 
-        if (Load(key, out TValue? value))
+        if (TryLoadHit(key, out TValue? value) || Load(key, out value))
         {
             added = false;
             return value;
@@ -144,7 +151,7 @@ public sealed partial class SyncMap<TKey, TValue> :
     {
         CheckKeyAndDelegate(key, valueFactory, nameof(valueFactory));
 
-        if (Load(key, out TValue? value))
+        if (TryLoadHit(key, out TValue? value) || Load(key, out value))
         {
             added = false;
             return value;

@@ -310,6 +310,37 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         return LoadMiss(read, h, key, out value);
     }
 
+    /// <summary>
+    /// The hit path of <see cref="Load"/> for the factory overloads (GetOrAdd, LoadOrCompute), inlined into them so
+    /// that a present key costs no call: a live entry of the read map, for a value-type key under the default comparer.
+    /// False means "not answered here" (another key type or comparer, a miss, or a deleted entry): the caller goes on
+    /// with <see cref="Load"/>, which decides. Lock-free, allocation-free; the key is not null-checked (the caller did).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryLoadHit(TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        if (typeof(TKey).IsValueType)
+        {
+            ReadOnly read = Volatile.Read(ref _read); // acquire; pairs with the release that published it
+            if (read.Comparer is null)
+            {
+                Entry? e = FindDefault(read, key, EqualityComparer<TKey>.Default.GetHashCode(key));
+                if (e is not null)
+                {
+                    Slot current = e.LoadSlot(); // acquire; pairs with the CAS that published the state
+                    if (current.IsLive)
+                    {
+                        value = current.Value;
+                        return true;
+                    }
+                }
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool LoadWithComparer(ReadOnly read, TKey key, [MaybeNullWhen(false)] out TValue value)
     {
