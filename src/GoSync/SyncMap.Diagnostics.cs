@@ -83,6 +83,13 @@ public sealed partial class SyncMap<TKey, TValue>
         }
     }
 
+    /// <summary>
+    /// For tests: how many added-key hashes the table with identity <paramref name="tableIdentity"/> (a
+    /// <see cref="ProbeState.ReadTable"/> or <see cref="ProbeState.DirtyTable"/>) holds for building its miss filter;
+    /// 0 once it was published (<see cref="DirtyTable.Publish"/> drops them).
+    /// </summary>
+    internal static int AddedHashesHeldBy(object tableIdentity) => tableIdentity is DirtyTable d ? d.AddedHashes.Length : 0;
+
     // The hash each key of a table is bucketed by, in slot order.
     private static int[] BucketHashes(ReadOnly t)
     {

@@ -236,6 +236,43 @@ public sealed class TableCostTests
     }
 
     [Fact]
+    public void PromotedTable_KeepsNoAddedKeyHashes_AndSequentialKeysAllocateNoOverflowSlots()
+    {
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < 50_000; i++)
+        {
+            map.Store(i, i);
+        }
+
+        SyncMap<int, int>.ProbeState pending = map.GetProbeState();
+        Assert.Equal(50_000, SyncMap<int, int>.AddedHashesHeldBy(pending.DirtyTable!)); // noted for the miss filter
+        map.Range(static (_, _) => true); // promotion: the read snapshot keeps its dirty table as its identity
+        SyncMap<int, int>.ProbeState promoted = map.GetProbeState();
+        Assert.Same(pending.DirtyTable, promoted.ReadTable);
+        Assert.Equal(0, SyncMap<int, int>.AddedHashesHeldBy(promoted.ReadTable)); // but not the 4 bytes per key of hashes
+        Assert.Equal(promoted.Read.Buckets, promoted.Read.Slots); // every key heads its bucket: no overflow slot allocated
+    }
+
+    [Fact]
+    public void RandomKeys_AllocateOverflowSlotsAsChainsNeedThem()
+    {
+        var random = new Random(GoSync.Tests.Conformance.TestEnvironment.Seed(808));
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < 50_000; i++)
+        {
+            map.Store(random.Next(), i);
+        }
+
+        map.Range(static (_, _) => true);
+        SyncMap<int, int>.TableShape t = map.GetProbeState().Read;
+        int overflowSlots = t.Slots - t.Buckets;
+        int overflowUsed = t.Used - t.Buckets;
+        Assert.True(overflowUsed > 0, "random keys share buckets");
+        Assert.True(overflowSlots <= (overflowUsed * 3 / 2) + 3, $"{overflowSlots} overflow slots allocated for {overflowUsed} used");
+        Assert.True(overflowUsed <= t.Count / 2, $"{overflowUsed} overflow links for {t.Count} keys in {t.Buckets} buckets");
+    }
+
+    [Fact]
     public void SequentialIntKeys_LandInSequentialBuckets_OneLinkEach()
     {
         var map = new SyncMap<int, int>();
