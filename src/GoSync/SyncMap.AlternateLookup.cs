@@ -257,7 +257,7 @@ public sealed partial class SyncMap<TKey, TValue>
 
                 if (e is null)
                 {
-                    BuildMissFilterLocked(); // absent from both maps: later misses need not come here
+                    WantMissFilterLocked(); // absent from both maps: from the next new key on, such misses skip the lock
                 }
 
                 MissLocked();

@@ -59,11 +59,13 @@ public sealed partial class SyncMap<TKey, TValue>
 
         /// <summary>
         /// The miss filter of an amended snapshot: a blocked Bloom filter (two bits in one word per primary hash). Null
-        /// in an unamended snapshot, and in an amended one until a locked lookup finds a key absent from both maps: every
-        /// miss of such a snapshot goes to the lock, as in Go, and that lookup builds the filter (under the lock, from the
-        /// hashes of every key added to the dirty map since it was built, a superset of the dirty-only keys present) and
-        /// publishes it in a new amended snapshot (a release write). So a map that only adds keys, or whose readers only
-        /// look up keys that exist, never pays for a filter. Once built, its bits are set (with a release write, under the
+        /// in an unamended snapshot, and in an amended one of a map whose lookups have not yet found a key absent from
+        /// both maps under the lock (<see cref="_missFilterWanted"/>): every miss of such a snapshot goes to the lock, as
+        /// in Go. Once a lookup has, the next new key builds the filter (under the lock, from the hashes of every key added
+        /// to the dirty map since it was built, a superset of the dirty-only keys present) and publishes it in a new
+        /// amended snapshot (a release write), and every later amended snapshot gets one from its first new key. So a map
+        /// that only adds keys, or whose readers only look up keys that exist, never pays for a filter, and no read
+        /// allocates one. Once built, its bits are set (with a release write, under the
         /// lock, followed by the full fence of the _count increment before the store returns) for each key added to the
         /// dirty map while this snapshot is current, BEFORE the key becomes reachable there; never cleared. Hence a reader
         /// that loaded this snapshot at t0 (acquire), missed its table and reads a 0 bit knows the key was in neither map
@@ -321,12 +323,24 @@ public sealed partial class SyncMap<TKey, TValue>
         ReadOnly read = _read;
         if (!read.Amended)
         {
-            // Release: readers that see amended = true take the lock on a miss (no filter is built yet).
-            read = read.AsAmended(filter: null);
+            // Release: readers that see amended = true consult its filter (none: every miss takes the lock), then the
+            // dirty map under the lock. No key is dirty-only yet (the dirty map was just built or cleared), so a new
+            // filter starts empty.
+            read = read.AsAmended(_missFilterWanted ? NewFilter(4) : null);
             Volatile.Write(ref _read, read);
             _filterKeys = 0;
         }
-        else if (read.Filter is not null && _filterKeys >= read.Filter.Length * 4)
+        else if (read.Filter is null)
+        {
+            if (_missFilterWanted)
+            {
+                // A lookup of an absent key took the lock since this snapshot was published: build the filter now,
+                // on the write path, from the keys added since the dirty map was built (a superset of the dirty-only
+                // keys present). Release: published with its bits.
+                read = RebuildFilterLocked(read, dirty);
+            }
+        }
+        else if (_filterKeys >= read.Filter.Length * 4)
         {
             // The filter holds more than one key per 16 bits (false positives near 2%): replace it by one rebuilt from the keys added since the
             // dirty map was built (a superset of the dirty-only keys present, since only those can leave it). Release:
@@ -340,7 +354,7 @@ public sealed partial class SyncMap<TKey, TValue>
             _filterKeys++;
         }
 
-        dirty.NoteAdded(hash); // for the filter, when one is built or rebuilt (BuildMissFilterLocked, RebuildFilterLocked)
+        dirty.NoteAdded(hash); // for the filter, when one is built or rebuilt (RebuildFilterLocked)
         bool wasRandomized = typeof(TKey) == typeof(string) && dirty.Table.Randomized; // metrics (SyncMap.Metrics.cs)
         dirty.Insert(entry);
         if (typeof(TKey) == typeof(string) && !wasRandomized && dirty.Table.Randomized)
@@ -353,20 +367,15 @@ public sealed partial class SyncMap<TKey, TValue>
     }
 
     /// <summary>
-    /// Called by a locked lookup that found its key in neither map: if the current read snapshot is amended and has no
-    /// miss filter yet, builds one (O(keys added since the dirty map was built or last cleared), at most once per
-    /// amended generation, i.e. after each promotion or Clear) so that later misses of absent keys skip the lock. Reads
-    /// <see cref="_read"/> itself: a comparer that re-entered the map may already have built one. The caller counts its
-    /// miss as usual.
+    /// Called by a locked lookup that found its key in neither map: from now on the map keeps a miss filter while keys
+    /// are pending, built and maintained by <see cref="AddNewKeyLocked"/> (the next new key builds it), so that later
+    /// lookups of absent keys skip the lock. O(1) and allocation-free: the read path never allocates. The caller counts
+    /// its miss as usual.
     /// </summary>
-    private void BuildMissFilterLocked()
+    private void WantMissFilterLocked()
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
-        ReadOnly read = _read;
-        if (read.Amended && read.Filter is null)
-        {
-            RebuildFilterLocked(read, _dirty!);
-        }
+        _missFilterWanted = true;
     }
 
     // See AddNewKeyLocked: a new amended snapshot whose filter holds the bits of every key added to the dirty map as a

@@ -78,6 +78,12 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     // When it reaches one per 16 bits of the filter, AddNewKeyLocked replaces the filter by a rebuilt one.
     private int _filterKeys;
 
+    // Whether this map keeps a miss filter while keys are pending: false until a locked lookup first finds its key in
+    // neither map (WantMissFilterLocked), then true for good. Only under _lock. While false, an amended snapshot has no
+    // filter and new keys cost no filter work; once true, AddNewKeyLocked builds one (from the noted hashes) and
+    // keeps it, on the write path, so that no read allocates (design.md, "Misses without the lock").
+    private bool _missFilterWanted;
+
     // Number of entries in state V reachable from _read or _dirty. Changed only by Interlocked, by the thread
     // whose CAS made an entry live (+1: new entry, N -> V) or not live (-1: V -> N, or V -> X by Clear). Exact
     // whenever no write is in flight; may be off by the writes in flight (even transiently negative) otherwise.
@@ -429,7 +435,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
 
                 if (e is null)
                 {
-                    BuildMissFilterLocked(); // absent from both maps: later misses need not come here
+                    WantMissFilterLocked(); // absent from both maps: from the next new key on, such misses skip the lock
                 }
 
                 // Counted whether or not the key was in the dirty map: it paid for a locked lookup.
@@ -784,7 +790,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
                 }
                 else if (e is null)
                 {
-                    BuildMissFilterLocked(); // absent from both maps: later misses need not come here
+                    WantMissFilterLocked(); // absent from both maps: from the next new key on, such misses skip the lock
                 }
 
                 MissLocked();
@@ -875,7 +881,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
 
                 if (e is null)
                 {
-                    BuildMissFilterLocked(); // absent from both maps (no miss, as in Go): later misses need not come here
+                    WantMissFilterLocked(); // absent from both maps (no miss, as in Go): from the next new key on, such misses skip the lock
                     return false;
                 }
 
