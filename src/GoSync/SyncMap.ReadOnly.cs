@@ -323,9 +323,9 @@ public sealed partial class SyncMap<TKey, TValue>
         ReadOnly read = _read;
         if (!read.Amended)
         {
-            // Release: readers that see amended = true consult its filter (none: every miss takes the lock), then the
-            // dirty map under the lock. No key is dirty-only yet (the dirty map was just built or cleared), so a new
-            // filter starts empty.
+            // Release: readers that see amended = true consult its filter (without one, every miss takes the lock),
+            // then the dirty map under the lock. No key is dirty-only yet (the dirty map was just built or cleared), so
+            // a new filter starts empty.
             read = read.AsAmended(_missFilterWanted ? NewFilter(4) : null);
             Volatile.Write(ref _read, read);
             _filterKeys = 0;

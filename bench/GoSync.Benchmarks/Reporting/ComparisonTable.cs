@@ -89,19 +89,10 @@ public sealed class ComparisonTable
 
         header.Add("SyncMap/CD");
         List<string[]> lines = [header.ToArray(), .. _rows.Select(Cells)];
-        int[] widths = Enumerable.Range(0, header.Count).Select(c => lines.Max(l => l[c].Length)).ToArray();
         var text = new StringBuilder();
         text.AppendLine("SyncMap vs ConcurrentDictionary and Go's reference maps. ns/op: wall time of a parallel run / its total operations (median of the");
         text.AppendLine("iterations); B/op: bytes allocated per operation, all threads; SyncMap/CD: below 1 means SyncMap is faster.");
-        foreach (string[] line in lines)
-        {
-            for (int c = 0; c < line.Length; c++)
-            {
-                text.Append(c == 0 ? line[c].PadRight(widths[c]) : "  " + line[c].PadLeft(widths[c]));
-            }
-
-            text.AppendLine();
-        }
+        TextTable.Append(text, lines);
 
         return text.ToString();
     }

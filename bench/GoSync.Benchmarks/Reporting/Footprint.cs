@@ -55,16 +55,7 @@ public static class Footprint
         text.AppendLine("Footprint: retained bytes per entry, int -> int");
         string[] header = ["Entries", "SyncMap", "SyncMap read+dirty", "ConcurrentDictionary", "NonBlocking", "Dictionary", "SyncMap/CD", "read+dirty/CD"];
         List<string[]> lines = [header, .. rows.Select(Cells)];
-        int[] widths = Enumerable.Range(0, header.Length).Select(c => lines.Max(l => l[c].Length)).ToArray();
-        foreach (string[] line in lines)
-        {
-            for (int c = 0; c < line.Length; c++)
-            {
-                text.Append(c == 0 ? line[c].PadRight(widths[c]) : "  " + line[c].PadLeft(widths[c]));
-            }
-
-            text.AppendLine();
-        }
+        TextTable.Append(text, lines);
 
         return text.ToString();
     }
@@ -135,16 +126,7 @@ public static class Footprint
         text.AppendLine("Footprint after shrinking: retained bytes of one whole int -> int map");
         string[] header = ["Map state", "SyncMap", "ConcurrentDictionary", "NonBlocking", "Dictionary"];
         List<string[]> lines = [header, .. rows.Select(ShrunkCells)];
-        int[] widths = Enumerable.Range(0, header.Length).Select(c => lines.Max(l => l[c].Length)).ToArray();
-        foreach (string[] line in lines)
-        {
-            for (int c = 0; c < line.Length; c++)
-            {
-                text.Append(c == 0 ? line[c].PadRight(widths[c]) : "  " + line[c].PadLeft(widths[c]));
-            }
-
-            text.AppendLine();
-        }
+        TextTable.Append(text, lines);
 
         return text.ToString();
     }

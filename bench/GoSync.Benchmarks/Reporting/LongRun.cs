@@ -69,20 +69,11 @@ public static class LongRun
     public static string ToText(IReadOnlyList<LongRow> rows, int segments)
     {
         List<string[]> lines = [Header(), .. rows.Select(Cells)];
-        int[] widths = Enumerable.Range(0, lines[0].Length).Select(c => lines.Max(l => l[c].Length)).ToArray();
         var text = new StringBuilder();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Long run: one map per workload, {segments} segments of N operations each (N as in the quick run). Per map: ns/op of the first"));
         text.AppendLine("segment -> ns/op of the last (median of the last 3) (xR = last/first: 1 is a steady state). SyncMap/CD: last over last.");
-        foreach (string[] line in lines)
-        {
-            for (int c = 0; c < line.Length; c++)
-            {
-                text.Append(c == 0 ? line[c].PadRight(widths[c]) : "  " + line[c].PadLeft(widths[c]));
-            }
-
-            text.AppendLine();
-        }
+        TextTable.Append(text, lines);
 
         return text.ToString();
     }

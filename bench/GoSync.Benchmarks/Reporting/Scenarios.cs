@@ -104,16 +104,7 @@ public static class Scenarios
         text.AppendLine("Scenarios (one thread): ns and bytes allocated per unit (median of 5 repetitions); SyncMap/CD below 1 = SyncMap faster");
         string[] header = Header();
         List<string[]> lines = [header, .. rows.Select(Cells)];
-        int[] widths = Enumerable.Range(0, header.Length).Select(c => lines.Max(l => l[c].Length)).ToArray();
-        foreach (string[] line in lines)
-        {
-            for (int c = 0; c < line.Length; c++)
-            {
-                text.Append(c == 0 ? line[c].PadRight(widths[c]) : "  " + line[c].PadLeft(widths[c]));
-            }
-
-            text.AppendLine();
-        }
+        TextTable.Append(text, lines);
 
         return text.ToString();
     }

@@ -62,16 +62,7 @@ public static class Stalls
             $"Stalls: one thread fills {rows.FirstOrDefault()?.Keys ?? 0:N0} int keys (Store(i), Load(i), Load of a recent key); the longest single call"));
         string[] header = Header();
         List<string[]> lines = [header, .. rows.Select(Cells)];
-        int[] widths = Enumerable.Range(0, header.Length).Select(c => lines.Max(l => l[c].Length)).ToArray();
-        foreach (string[] line in lines)
-        {
-            for (int c = 0; c < line.Length; c++)
-            {
-                text.Append(c == 0 ? line[c].PadRight(widths[c]) : "  " + line[c].PadLeft(widths[c]));
-            }
-
-            text.AppendLine();
-        }
+        TextTable.Append(text, lines);
 
         return text.ToString();
     }
