@@ -331,6 +331,13 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>Number of keys.</summary>
         internal int Count => _t.Count;
 
+        /// <summary>
+        /// How many keys were added as new keys since the table was built (or cleared). While the read map has a miss
+        /// filter, every one of them was marked in it (built from them, or marked on arrival), so this is also the
+        /// filter's key count, which decides its rebuild (AddNewKeyLocked).
+        /// </summary>
+        internal int AddedCount => _addedCount;
+
         /// <summary>The primary hashes of the keys added as new keys since the table was built.</summary>
         internal ReadOnlySpan<int> AddedHashes => _addedHashes.AsSpan(0, _addedCount);
 

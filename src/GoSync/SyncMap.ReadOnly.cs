@@ -326,9 +326,9 @@ public sealed partial class SyncMap<TKey, TValue>
             // Release: readers that see amended = true consult its filter (without one, every miss takes the lock),
             // then the dirty map under the lock. No key is dirty-only yet (the dirty map was just built or cleared), so
             // a new filter starts empty.
+            Debug.Assert(dirty.AddedCount == 0, "keys are noted only while the read map is amended, and a promotion or Clear resets them");
             read = read.AsAmended(_missFilterWanted ? NewFilter(4) : null);
             Volatile.Write(ref _read, read);
-            _filterKeys = 0;
         }
         else if (read.Filter is null)
         {
@@ -340,9 +340,10 @@ public sealed partial class SyncMap<TKey, TValue>
                 read = RebuildFilterLocked(read, dirty);
             }
         }
-        else if (_filterKeys >= read.Filter.Length * 4)
+        else if (dirty.AddedCount >= read.Filter.Length * 4)
         {
-            // The filter holds more than one key per 16 bits (false positives near 2%): replace it by one rebuilt from the keys added since the
+            // The filter holds more than one key per 16 bits (false positives near 2%; every key it marked is a noted
+            // one, so the noted count is its key count): replace it by one rebuilt from the keys added since the
             // dirty map was built (a superset of the dirty-only keys present, since only those can leave it). Release:
             // a reader of the new snapshot sees every bit the old filter had for a key still present.
             read = RebuildFilterLocked(read, dirty);
@@ -351,7 +352,6 @@ public sealed partial class SyncMap<TKey, TValue>
         if (read.Filter is not null)
         {
             read.MarkDirtyOnly(hash); // release, before the key becomes reachable below (the caller's _count increment then fences it)
-            _filterKeys++;
         }
 
         dirty.NoteAdded(hash); // for the filter, when one is built or rebuilt (RebuildFilterLocked)
@@ -390,7 +390,6 @@ public sealed partial class SyncMap<TKey, TValue>
             next.MarkDirtyOnly(hash);
         }
 
-        _filterKeys = added.Length;
         Volatile.Write(ref _read, next); // release: the bits above are visible with the snapshot
         _version++; // a new snapshot: a locked path that noted the old one looks again (design.md, "Re-entrancy")
         return next;

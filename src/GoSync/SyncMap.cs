@@ -74,10 +74,6 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     // after running user code (the key or value comparer), which may re-enter the map (see FindEntrySlow).
     private int _version;
 
-    // Keys whose bits were set in the current read snapshot's miss filter (ReadOnly.Filter). Only under _lock.
-    // When it reaches one per 16 bits of the filter, AddNewKeyLocked replaces the filter by a rebuilt one.
-    private int _filterKeys;
-
     // Whether this map keeps a miss filter while keys are pending: false until a locked lookup first finds its key in
     // neither map (WantMissFilterLocked), then true for good. Only under _lock. While false, an amended snapshot has no
     // filter and new keys cost no filter work; once true, AddNewKeyLocked builds one (from the noted hashes) and
@@ -667,37 +663,37 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             {
                 while (true)
                 {
-                int version = _version;
-                Entry? e = FindLocked(key, out int hash, out bool inDirtyOnly);
-                if (_version != version)
-                {
-                    continue; // the comparer re-entered and changed the maps: look again
-                }
+                    int version = _version;
+                    Entry? e = FindLocked(key, out int hash, out bool inDirtyOnly);
+                    if (_version != version)
+                    {
+                        continue; // the comparer re-entered and changed the maps: look again
+                    }
 
-                if (e is null)
-                {
-                    AddNewKeyLocked(key, hash, Slot.Live(value));
-                    actual = value;
-                    loaded = false;
+                    if (e is null)
+                    {
+                        AddNewKeyLocked(key, hash, Slot.Live(value));
+                        actual = value;
+                        loaded = false;
+                        break;
+                    }
+
+                    ReAddIfExpungedLocked(e);
+                    Slot current = e.LoadSlot();
+                    if (current.IsPending && !current.IsLive)
+                    {
+                        wait = ReservationOfLocked(e); // P0: a computation will publish the key's value; load or store after it
+                        break;
+                    }
+
+                    bool notExpunged = e.TryLoadOrStore(value, out actual, out loaded);
+                    Debug.Assert(notExpunged, "X and P0 are left only under the lock, which we hold");
+                    if (inDirtyOnly)
+                    {
+                        MissLocked();
+                    }
+
                     break;
-                }
-
-                ReAddIfExpungedLocked(e);
-                Slot current = e.LoadSlot();
-                if (current.IsPending && !current.IsLive)
-                {
-                    wait = ReservationOfLocked(e); // P0: a computation will publish the key's value; load or store after it
-                    break;
-                }
-
-                bool notExpunged = e.TryLoadOrStore(value, out actual, out loaded);
-                Debug.Assert(notExpunged, "X and P0 are left only under the lock, which we hold");
-                if (inDirtyOnly)
-                {
-                    MissLocked();
-                }
-
-                break;
                 }
             }
 

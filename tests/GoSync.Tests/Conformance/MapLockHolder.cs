@@ -56,7 +56,12 @@ public sealed class MapLockHolder : IDisposable
             Name = "SyncMap lock holder",
         };
         _thread.Start();
-        acquired.Wait();
+        if (!acquired.Wait(Patience))
+        {
+            _release.Set(); // in case it gets the lock later: let the holder thread go
+            throw new TimeoutException($"the lock-holder thread did not take the map's lock within {Patience.TotalSeconds} s");
+        }
+
         if (_failure is not null)
         {
             throw new InvalidOperationException("could not take the map's lock", _failure);
