@@ -186,7 +186,7 @@ public sealed partial class SyncMap<TKey, TValue>
                     Publish(e, mine, Slot.Live(result.Value));
                     if (!existed)
                     {
-                        _count.Add(1); // P0 -> V by this call
+                        Interlocked.Increment(ref _count); // P0 -> V by this call
                     }
 
                     value = result.Value;
@@ -195,7 +195,7 @@ public sealed partial class SyncMap<TKey, TValue>
                     Publish(e, mine, Slot.Deleted);
                     if (existed)
                     {
-                        _count.Add(-1); // Pv -> N by this call
+                        Interlocked.Decrement(ref _count); // Pv -> N by this call
                     }
 
                     value = default;
@@ -246,7 +246,7 @@ public sealed partial class SyncMap<TKey, TValue>
             }
 
             Publish(e, mine, Slot.Live(value)); // P0 -> V
-            _count.Add(1); // the key became live by this call
+            Interlocked.Increment(ref _count); // the key became live by this call
             return value;
         }
     }

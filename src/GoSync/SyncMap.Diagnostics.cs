@@ -36,9 +36,6 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <summary>A view of the machinery for tests: read map size, amended flag, dirty map size (null when none), misses, expunged read entries.</summary>
     internal readonly record struct InternalState(int ReadCount, bool Amended, int? DirtyCount, int Misses, int ExpungedInRead);
 
-    /// <summary>Spreads the live count over per-processor cells now, as the first collision of two writers would (for tests).</summary>
-    internal void StripeCountForTests() => _count.CreateCells();
-
     /// <summary>
     /// A deeper view for tests that must see promotions, rebuilds and the hash tables themselves without reflecting on
     /// private fields: the identity of each table (the dirty table object, which each rebuild replaces and which stays
@@ -360,10 +357,9 @@ public sealed partial class SyncMap<TKey, TValue>
 
             CheckReservationsLocked(pending); // the P states: pending exactly while a computation is in flight
 
-            long counted = _count.Read();
-            if (counted != live.Count)
+            if (_count != live.Count)
             {
-                ThrowHelper.ThrowInvariant($"the live count is {counted} but {live.Count} entries are live.");
+                ThrowHelper.ThrowInvariant($"the live count is {_count} but {live.Count} entries are live.");
             }
         }
     }

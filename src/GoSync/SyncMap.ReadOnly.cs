@@ -211,7 +211,7 @@ public sealed partial class SyncMap<TKey, TValue>
             Debug.Assert(Amended);
 
             // Only lock holders write bits, so a plain read-modify-write loses none. Release: the bits are ordered before
-            // the dirty insert and the lock's release that follow; the caller's _count.Add (an Interlocked operation, a full
+            // the dirty insert and the lock's release that follow; the caller's Interlocked.Increment of _count (a full
             // fence, before the storing operation returns) makes them visible to every reader that starts afterwards.
             ref long word = ref Filter![FilterWord(hash, FilterShift)];
             Volatile.Write(ref word, word | FilterBits(hash));
@@ -285,7 +285,7 @@ public sealed partial class SyncMap<TKey, TValue>
         ReadOnly read = _read;
         // A sizing hint only: lock-free writers change _count concurrently, so the read may be stale or in flight
         // (clamped); the table grows if the hint was low. No ordering needed beyond reading a whole int.
-        int live = (int)Math.Clamp(_count.Read(), 0, read.Count);
+        int live = Math.Clamp(Volatile.Read(ref _count), 0, read.Count);
         DirtyTable dirty;
         try
         {

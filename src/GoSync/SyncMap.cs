@@ -80,12 +80,10 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     // keeps it, on the write path, so that no read allocates (design.md, "Misses without the lock").
     private bool _missFilterWanted;
 
-    // Number of entries in state V reachable from _read or _dirty, as a StripedCount (one word until two writers
-    // collide, then one cell per processor: two inserting or deleting threads then stop sharing a cache line).
-    // Changed only by _count.Add (an Interlocked operation, a full fence), by the thread whose CAS made an entry live
-    // (+1: new entry, N -> V) or not live (-1: V -> N, or V -> X by Clear). Exact whenever no write is in flight; a
-    // read that overlaps writes may be off by those writes (even transiently negative). A mutable struct: never copied.
-    private StripedCount _count;
+    // Number of entries in state V reachable from _read or _dirty. Changed only by Interlocked, by the thread
+    // whose CAS made an entry live (+1: new entry, N -> V) or not live (-1: V -> N, or V -> X by Clear). Exact
+    // whenever no write is in flight; may be off by the writes in flight (even transiently negative) otherwise.
+    private int _count;
 
     // The key comparer the user gave; null means EqualityComparer<TKey>.Default. The tables use
     // TableComparerFor(_comparer) (devirtualised default for value-type keys; for strings a fast non-randomized
@@ -220,23 +218,22 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         }
 
         _read = map.Publish();
-        _count.Add(map.Count);
+        _count = map.Count;
     }
 
     /// <summary>Gets the key comparer the map uses.</summary>
     public IEqualityComparer<TKey> Comparer => _comparer ?? EqualityComparer<TKey>.Default;
 
     /// <summary>
-    /// Gets the number of keys in the map. Lock-free, and O(1) in the number of keys: one word, or once writers have
-    /// collided on it, one counter per processor (at most 64) summed (ConcurrentDictionary takes all its locks here).
-    /// Exact whenever no write is in flight; while writes run it may be off by the writes that overlap the call.
+    /// Gets the number of keys in the map. O(1) and lock-free (ConcurrentDictionary takes all its locks here).
+    /// Exact whenever no write is in flight; while writes run it is the count at some recent moment, give or take those writes.
     /// </summary>
     public int Count
     {
         get
         {
-            long count = _count.Read(); // acquire reads of the words the writers' Interlocked operations changed
-            return count < 0 ? 0 : (int)Math.Min(count, int.MaxValue); // a delete may be counted before the racing insert it undid
+            int count = Volatile.Read(ref _count); // acquire; pairs with the Interlocked updates by writers
+            return count < 0 ? 0 : count; // a delete may be counted before the racing insert it undid
         }
     }
 
@@ -564,7 +561,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     {
         if (old.IsDeleted)
         {
-            _count.Add(1); // this swap made the key live
+            Interlocked.Increment(ref _count); // this swap made the key live
             previous = default;
             return false;
         }
@@ -644,7 +641,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         {
             if (!loaded)
             {
-                _count.Add(1); // N -> V by this call
+                Interlocked.Increment(ref _count); // N -> V by this call
             }
 
             return actual;
@@ -709,7 +706,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
 
         if (!loaded)
         {
-            _count.Add(1); // new entry or N -> V by this call
+            Interlocked.Increment(ref _count); // new entry or N -> V by this call
         }
 
         return actual;
@@ -739,7 +736,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             bool pending = false;
             if (e is not null && e.Delete(out value, out pending))
             {
-                _count.Add(-1); // V -> N by this call
+                Interlocked.Decrement(ref _count); // V -> N by this call
                 return true;
             }
 
@@ -926,7 +923,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             bool pending = false;
             if (e is not null && e.TryCompareAndDelete(oldValue, _valueComparer, out pending))
             {
-                _count.Add(-1); // V -> N by this call
+                Interlocked.Decrement(ref _count); // V -> N by this call
                 return true;
             }
 
@@ -1005,7 +1002,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
 
             _misses = 0;
             _version++;
-            _count.Add(-removed); // the V -> X transitions made by this Clear
+            Interlocked.Add(ref _count, -removed); // the V -> X transitions made by this Clear
             RecordClear();
             return null;
         }

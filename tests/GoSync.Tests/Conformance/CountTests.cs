@@ -20,17 +20,10 @@ public sealed class CountTests
         Assert.True(map.IsEmpty == (expected == 0), $"after {after}: IsEmpty is {map.IsEmpty} with {expected} pairs");
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)] // the count spread over per-processor cells, as after two writers collided
-    public void Count_IsExact_AfterEachGoOperation(bool stripedCount)
+    [Fact]
+    public void Count_IsExact_AfterEachGoOperation()
     {
         var map = new SyncMap<string, string?>();
-        if (stripedCount)
-        {
-            map.StripeCountForTests();
-        }
-
         AssertCount(map, 0, "construction");
         map.Clear();
         AssertCount(map, 0, "Clear of an empty map");
