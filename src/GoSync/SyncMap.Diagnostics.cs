@@ -29,7 +29,7 @@ public sealed partial class SyncMap<TKey, TValue>
                 }
             }
 
-            return new InternalState(read.Count, read.Amended, _dirty?.Count, _misses, expunged);
+            return new InternalState(read.Count, read.Amended, _dirty?.Count, _dirty?.Misses ?? 0, expunged);
         }
     }
 
@@ -297,11 +297,6 @@ public sealed partial class SyncMap<TKey, TValue>
                 {
                     ThrowHelper.ThrowInvariant("the read map is amended but there is no dirty map.");
                 }
-
-                if (_misses != 0)
-                {
-                    ThrowHelper.ThrowInvariant($"misses is {_misses} with no dirty map.");
-                }
             }
             else
             {
@@ -349,9 +344,10 @@ public sealed partial class SyncMap<TKey, TValue>
                     }
                 }
 
-                if (_misses < 0 || (_misses != 0 && _misses >= _dirty.Count))
+                int misses = Volatile.Read(ref _dirty.Misses);
+                if (misses < 0 || (misses != 0 && misses >= _dirty.Count))
                 {
-                    ThrowHelper.ThrowInvariant($"misses is {_misses} with {_dirty.Count} dirty entries (promotion was due).");
+                    ThrowHelper.ThrowInvariant($"misses is {misses} with {_dirty.Count} dirty entries (promotion was due).");
                 }
             }
 

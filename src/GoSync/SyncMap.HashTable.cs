@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using GoSync.Internal;
 
 namespace GoSync;
@@ -241,15 +242,30 @@ public sealed partial class SyncMap<TKey, TValue>
     }
 
     /// <summary>
-    /// Go's dirty map: a table written only under the map's lock and never seen by lock-free readers until
-    /// <see cref="Publish"/> hands its table object (already the read snapshot to be, unamended) to the read map,
-    /// after which the map drops this object. Promotion therefore allocates nothing.
+    /// Go's dirty map: a table written only under the map's lock; <see cref="Publish"/> hands its table object (already
+    /// the read snapshot to be, unamended) to the read map, after which the map drops this object. Promotion therefore
+    /// allocates nothing. Lock-free readers may also walk it, for one purpose only: to find the live entry of a key
+    /// the read map lacks (<see cref="FindRacing"/>, design.md, "Dirty hits without the lock"). For them every
+    /// change is made so that a walk racing it sees, at each step, only entries that were in this table at some moment
+    /// of the walk, and never indexes outside an array: links are published with release writes after the slot they
+    /// lead to, a growth fills new arrays in a new table object before publishing it, and no slot is reused before it
+    /// is unlinked.
     /// </summary>
     private sealed class DirtyTable
     {
         // The snapshot this table becomes at promotion; its arrays and counts are written here, under the map's lock,
         // until Publish, and never after (the Volatile.Write that publishes it orders every write before any reader's).
-        private readonly ReadOnly _t;
+        // Replaced (a new object, release write) when the table grows or switches to randomized string hashing, so that a
+        // lock-free walker reads one consistent set of arrays and bucketing (Volatile.Read in FindRacing).
+        private ReadOnly _t;
+
+        /// <summary>
+        /// Go's <c>misses</c> for this dirty map: lookups since it was built or last promoted that looked in it (under
+        /// the lock, or without it in <see cref="FindRacing"/>'s callers). Changed only by Interlocked; reset by
+        /// <see cref="ClearLocked"/>. A table is promoted once it reaches <see cref="Count"/> (MissLocked, MissRacing); a
+        /// count that a racing reader adds to a table already promoted or dropped is never read again.
+        /// </summary>
+        internal int Misses;
 
         // Head (1-based) of the free overflow slots, linked through OverflowNext; 0 when none.
         private int _freeList;
@@ -328,8 +344,8 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>The table (for walks over every key and for diagnostics).</summary>
         internal ReadOnly Table => _t;
 
-        /// <summary>Number of keys.</summary>
-        internal int Count => _t.Count;
+        /// <summary>Number of keys. Exact under the lock; a lock-free reader gets a recent value (a promotion trigger only).</summary>
+        internal int Count => Volatile.Read(ref _t).Count;
 
         /// <summary>
         /// How many keys were added as new keys since the table was built (or cleared). While the read map has a miss
@@ -341,8 +357,61 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>The primary hashes of the keys added as new keys since the table was built.</summary>
         internal ReadOnlySpan<int> AddedHashes => _addedHashes.AsSpan(0, _addedCount);
 
-        /// <summary>The entry of <paramref name="key"/> (primary hash <paramref name="hash"/>), or null. May throw only from the comparer.</summary>
+        /// <summary>The entry of <paramref name="key"/> (primary hash <paramref name="hash"/>), or null. Under the lock. May throw only from the comparer.</summary>
         internal Entry? Find(TKey key, int hash) => FindInTable(_t, key, hash);
+
+        /// <summary>
+        /// Without the lock, while lock holders may change this table: an entry of <paramref name="key"/> (primary hash
+        /// <paramref name="hash"/>) that this table held at some moment of the call, or null, which proves nothing (the
+        /// walk may have been sent off its chain by a racing unlink or slot reuse: the caller then takes the lock). Every
+        /// index is checked against the array it indexes, and the walk takes at most as many steps as the overflow array
+        /// has slots, so a racing change can cut it short but never make it throw or loop. The comparer may run on
+        /// entries of other chains. Cost: the key's chain, as <see cref="FindInTable"/>.
+        /// </summary>
+        internal Entry? FindRacing(TKey key, int hash)
+        {
+            ReadOnly t = Volatile.Read(ref _t); // acquire; pairs with the release that published these arrays (Replace, or the table's publication as _dirty)
+            int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(key) : hash;
+            EntryRef[] heads = t.Heads;
+            int b = BucketIndex(bucketHash, t.Multiplier, heads.Length);
+            Entry? e = Volatile.Read(ref heads[b].Value); // acquire; pairs with Place/RemoveEntry's release writes
+            if (e is null)
+            {
+                return null;
+            }
+
+            if (RacingKeyMatches(t.Comparer, e, hash, key))
+            {
+                return e;
+            }
+
+            int i = Volatile.Read(ref t.HeadNext[b]) - 1; // acquire: the slot it leads to was written before it (Place)
+            EntryRef[] overflow = Volatile.Read(ref t.Overflow); // acquire; an overflow growth publishes copied arrays
+            int[] next = Volatile.Read(ref t.OverflowNext);
+            for (int steps = 0; (uint)i < (uint)overflow.Length && (uint)i < (uint)next.Length && steps < overflow.Length; steps++)
+            {
+                e = Volatile.Read(ref overflow[i].Value);
+                if (e is null)
+                {
+                    return null; // a freed slot: the chain changed under this walk
+                }
+
+                if (RacingKeyMatches(t.Comparer, e, hash, key))
+                {
+                    return e;
+                }
+
+                i = Volatile.Read(ref next[i]) - 1;
+            }
+
+            return null;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool RacingKeyMatches(IEqualityComparer<TKey>? comparer, Entry e, int hash, TKey key) =>
+            typeof(TKey).IsValueType && comparer is null
+                ? DefaultKeyMatches(e, hash, key)
+                : e.Hash == hash && KeyEquals(comparer, e.Key, key);
 
         /// <summary>
         /// Adds an entry whose key is absent. Calls no user code (the hash is the entry's, or the randomized string hash).
@@ -389,13 +458,14 @@ public sealed partial class SyncMap<TKey, TValue>
                 int second = t.HeadNext[b];
                 if (second == 0)
                 {
-                    t.Heads[b].Value = null;
+                    Volatile.Write(ref t.Heads[b].Value, null);
                 }
                 else
                 {
-                    // The second link moves up into the bucket; its overflow slot is freed.
-                    t.Heads[b].Value = t.Overflow[second - 1].Value;
-                    t.HeadNext[b] = t.OverflowNext[second - 1];
+                    // The second link moves up into the bucket, then its overflow slot is freed. Release writes, in this
+                    // order: a racing walker sees the second entry in the head, then (again) in its slot, or a null there.
+                    Volatile.Write(ref t.Heads[b].Value, t.Overflow[second - 1].Value);
+                    Volatile.Write(ref t.HeadNext[b], t.OverflowNext[second - 1]);
                     Free(second - 1);
                 }
 
@@ -409,7 +479,7 @@ public sealed partial class SyncMap<TKey, TValue>
                 int i = link - 1;
                 if (ReferenceEquals(t.Overflow[i].Value, e))
                 {
-                    link = t.OverflowNext[i];
+                    Volatile.Write(ref link, t.OverflowNext[i]); // release: unlinked before the slot is freed
                     Free(i);
                     t.Count--;
                     return;
@@ -434,6 +504,7 @@ public sealed partial class SyncMap<TKey, TValue>
             t.Randomized = false;
             _freeList = 0;
             _addedCount = 0;
+            Volatile.Write(ref Misses, 0); // Go's Clear keeps the emptied dirty map with no misses
         }
 
         /// <summary>
@@ -460,7 +531,7 @@ public sealed partial class SyncMap<TKey, TValue>
             int b = BucketIndex(BucketHash(e), t.Multiplier, t.Heads.Length);
             if (t.Heads[b].Value is null)
             {
-                t.Heads[b].Value = e;
+                Volatile.Write(ref t.Heads[b].Value, e); // release: the entry's fields before the link (FindRacing)
                 return b;
             }
 
@@ -474,10 +545,11 @@ public sealed partial class SyncMap<TKey, TValue>
             {
                 if (t.OverflowUsed == t.Overflow.Length)
                 {
-                    // Overflow slots keep their index, so growing them is one block copy (amortized O(1)).
+                    // Overflow slots keep their index, so growing them is one block copy (amortized O(1)). Release: a
+                    // racing walker that reads a new array sees the copied slots (it bounds-checks each array on its own).
                     int capacity = (int)Math.Min(Array.MaxLength, (long)t.Overflow.Length + Math.Max(t.Overflow.Length >> 1, MinCapacity));
-                    Array.Resize(ref t.Overflow, capacity);
-                    Array.Resize(ref t.OverflowNext, capacity);
+                    Volatile.Write(ref t.Overflow, Grown(t.Overflow, capacity));
+                    Volatile.Write(ref t.OverflowNext, Grown(t.OverflowNext, capacity));
                 }
 
                 i = t.OverflowUsed++;
@@ -485,8 +557,15 @@ public sealed partial class SyncMap<TKey, TValue>
 
             t.Overflow[i].Value = e;
             t.OverflowNext[i] = t.HeadNext[b];
-            t.HeadNext[b] = i + 1;
+            Volatile.Write(ref t.HeadNext[b], i + 1); // release: the slot and its link before the link to it (FindRacing)
             return b;
+        }
+
+        private static T[] Grown<T>(T[] array, int capacity)
+        {
+            var grown = new T[capacity];
+            array.AsSpan().CopyTo(grown);
+            return grown;
         }
 
         private void Free(int i)
@@ -534,31 +613,31 @@ public sealed partial class SyncMap<TKey, TValue>
         private void Grow()
         {
             int capacity = (int)Math.Min(Array.MaxLength, (long)_t.Heads.Length + Math.Max(_t.Heads.Length >> 1, MinCapacity));
-            Replace(capacity);
+            Replace(capacity, _t.Randomized);
             CheckLongestChain();
         }
 
         // A crafted flood: bucket every key by the randomized string hash from now on (string hashing cannot throw).
-        private void Randomize()
-        {
-            _t.Randomized = true;
-            Replace(_t.Heads.Length);
-        }
+        private void Randomize() => Replace(_t.Heads.Length, randomized: true);
 
-        // Re-places every entry into new arrays for `capacity` keys (O(n), no comparer but the randomized string hash
-        // when switched). One tight loop over the old heads, then the old overflow slots, with the arrays in locals.
-        private void Replace(int capacity)
+        // Re-places every entry into a new table object with new arrays for `capacity` keys (O(n), no comparer but the
+        // randomized string hash when switched), then publishes it (release) in place of the old one, which is never
+        // written again: a lock-free walker holds either. One tight loop over the old heads, then the old overflow
+        // slots, with the arrays in locals.
+        private void Replace(int capacity, bool randomized)
         {
-            ReadOnly t = _t;
-            EntryRef[] oldHeads = t.Heads;
-            EntryRef[] oldOverflow = t.Overflow;
-            int oldOverflowUsed = t.OverflowUsed;
-            t.SetArrays(capacity, overflowCapacity: oldOverflowUsed); // about what the chains need (grown below if not)
+            ReadOnly old = _t;
+            EntryRef[] oldHeads = old.Heads;
+            EntryRef[] oldOverflow = old.Overflow;
+            int oldOverflowUsed = old.OverflowUsed;
+
+            // About the overflow slots the chains need (grown below if not).
+            var t = new ReadOnly(old.Comparer, capacity, randomized, identity: this, overflowCapacity: oldOverflowUsed);
             _freeList = 0;
             EntryRef[] heads = t.Heads;
             int[] headNext = t.HeadNext;
             ulong multiplier = t.Multiplier;
-            bool randomized = typeof(TKey) == typeof(string) && t.Randomized;
+            randomized = typeof(TKey) == typeof(string) && randomized;
             int used = 0;
             for (int i = 0, n = oldHeads.Length + oldOverflowUsed; i < n; i++)
             {
@@ -588,6 +667,8 @@ public sealed partial class SyncMap<TKey, TValue>
             }
 
             t.OverflowUsed = used;
+            t.Count = old.Count;
+            Volatile.Write(ref _t, t); // release: the filled arrays before the table that holds them (FindRacing)
         }
     }
 }

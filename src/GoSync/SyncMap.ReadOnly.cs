@@ -241,14 +241,41 @@ public sealed partial class SyncMap<TKey, TValue>
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         Debug.Assert(_dirty is not null);
-        _misses++;
+
+        // Full fence. Interlocked, as lock-free lookups that find a live dirty entry count here too (MissRacing).
+        int misses = Interlocked.Increment(ref _dirty.Misses);
         RecordLockedMiss(); // metrics (SyncMap.Metrics.cs)
-        if (_misses < _dirty.Count)
+        if (misses < _dirty.Count)
         {
             return;
         }
 
         PromoteLocked();
+    }
+
+    /// <summary>
+    /// Go's <c>missLocked</c> for a lookup that found a live entry in the dirty table <paramref name="dirty"/> without the
+    /// lock (see <see cref="LoadDirtyHit"/>): counts the miss on that table and, once its misses reach its size, takes the
+    /// lock and promotes it if it is still the dirty map and still due. A count added to a table that was promoted or
+    /// dropped meanwhile is never read again. O(1), plus the lock only when a promotion is due.
+    /// </summary>
+    private void MissRacing(DirtyTable dirty)
+    {
+        // Full fence; pairs with the other counters of this table's misses (MissLocked, and this method on other threads).
+        if (Interlocked.Increment(ref dirty.Misses) < dirty.Count)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            // Re-check under the lock: only the current dirty map is promoted, and only if its count is still due (a
+            // Clear may have emptied it and reset its misses).
+            if (ReferenceEquals(_dirty, dirty) && dirty.Misses >= dirty.Count)
+            {
+                PromoteLocked();
+            }
+        }
     }
 
     /// <summary>Publishes the dirty map as the new read map (amended = false) and forgets it as dirty. Allocates nothing.</summary>
@@ -261,8 +288,7 @@ public sealed partial class SyncMap<TKey, TValue>
         // Release: the arrays (written under the lock) are visible to any reader that sees this snapshot.
         // Pairs with the Volatile.Read of _read on every lock-free path.
         Volatile.Write(ref _read, read);
-        _dirty = null;
-        _misses = 0;
+        Volatile.Write(ref _dirty, null); // lock-free walkers that still hold the table walk the (now immutable) read table
         _version++;
         RecordPromotion(); // metrics (SyncMap.Metrics.cs)
         return read;
@@ -304,7 +330,8 @@ public sealed partial class SyncMap<TKey, TValue>
             throw;
         }
 
-        _dirty = dirty;
+        // Release: the table is complete before a lock-free walker can see it (Volatile.Read in LoadDirtyHit).
+        Volatile.Write(ref _dirty, dirty);
         _version++;
         RecordDirtyRebuild(dirty.Count, read.Count - dirty.Count, typeof(TKey) == typeof(string) && dirty.Table.Randomized && !read.Randomized); // metrics (SyncMap.Metrics.cs)
     }

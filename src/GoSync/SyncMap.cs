@@ -51,7 +51,7 @@ namespace GoSync;
 public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     where TKey : notnull
 {
-    // Lock order: _lock is the map's only lock. It guards _dirty, _misses and every write of _read.
+    // Lock order: _lock is the map's only lock. It guards every write of _dirty and _read.
     // No user delegate runs under it (key and value comparers do, as in Go and ConcurrentDictionary).
     private readonly SyncLock _lock = new();
 
@@ -59,15 +59,14 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     // that published it); written only under _lock. Never null.
     private ReadOnly _read;
 
-    // Go's dirty map. Read and written only under _lock. Null, or a table that holds every read entry that is
-    // not X (same Entry objects under the same keys) plus the keys that are new since the last promotion;
-    // never holds an X entry. If null then _read.Amended is false. Promotion hands its arrays to a new _read
-    // and drops it, so they are never written again.
+    // Go's dirty map. Written only under _lock (Volatile.Write: release, so a table is complete before it is seen);
+    // read under _lock, and also lock-free (Volatile.Read) by a lookup that missed the read map and looks for a live
+    // entry of its key there (LoadDirtyHit: design.md, "Dirty hits without the lock"). Null, or a table that holds
+    // every read entry that is not X (same Entry objects under the same keys) plus the keys that are new since the
+    // last promotion; never holds an X entry. If null then _read.Amended is false. Promotion hands its arrays to a new
+    // _read and drops it, so they are never written again. Go's misses count is the table's own (DirtyTable.Misses):
+    // 0 or less than its Count whenever no lookup is between counting a miss and promoting (MissLocked, MissRacing).
     private DirtyTable? _dirty;
-
-    // Locked lookups since the last promotion. Only under _lock. 0 when _dirty is null; otherwise
-    // 0 or less than _dirty.Count (MissLocked promotes when it would reach it).
-    private int _misses;
 
     // Incremented under _lock by every change of the maps' structure: a promotion, a dirty rebuild, a key added to or
     // removed from the dirty map, an amended snapshot, a Clear. Only under _lock. Locked paths compare it before and
@@ -366,12 +365,19 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             return false;
         }
 
-        return LoadSlow(key, out value);
+        return LoadSlow(key, hash, out value);
     }
 
+    // Load of a key the read map lacks and the miss filter may hold: a live entry found in the dirty table without the
+    // lock if there is one, else Go's locked lookup.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool LoadSlow(TKey key, [MaybeNullWhen(false)] out TValue value)
+    private bool LoadSlow(TKey key, int hash, [MaybeNullWhen(false)] out TValue value)
     {
+        if (LoadDirtyHit(key, hash, out value))
+        {
+            return true;
+        }
+
         Entry? e = FindEntrySlow(key);
         if (e is null)
         {
@@ -380,6 +386,28 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         }
 
         return e.TryLoad(out value);
+    }
+
+    /// <summary>
+    /// Load's answer for a key in the dirty map only, without the lock (design.md, "Dirty hits without the lock"): walks
+    /// the dirty table as lock holders change it (<see cref="DirtyTable.FindRacing"/>) and, if it finds an entry of the
+    /// key in a live state, returns its value and counts Go's miss (<see cref="MissRacing"/>). Linearizable: the entry was
+    /// the key's entry in the dirty map at some moment of the call, and a live state read afterwards was the key's value
+    /// at a moment of the call too, because an entry leaves the maps only in a non-live state or by a dirty-only delete
+    /// that then only turns it to N, so its value changes only while it is in the maps. False (nothing counted) when the
+    /// walk finds nothing or a non-live entry: the caller takes the lock, which decides. Allocates nothing.
+    /// </summary>
+    private bool LoadDirtyHit(TKey key, int hash, [MaybeNullWhen(false)] out TValue value)
+    {
+        DirtyTable? dirty = Volatile.Read(ref _dirty); // acquire; pairs with the release that published the table
+        if (dirty is not null && dirty.FindRacing(key, hash) is { } e && e.TryLoad(out value)) // TryLoad: acquire
+        {
+            MissRacing(dirty);
+            return true;
+        }
+
+        value = default;
+        return false;
     }
 
     /// <summary>
@@ -997,10 +1025,9 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             }
             else
             {
-                _dirty = null;
+                Volatile.Write(ref _dirty, null);
             }
 
-            _misses = 0;
             _version++;
             Interlocked.Add(ref _count, -removed); // the V -> X transitions made by this Clear
             RecordClear();

@@ -25,7 +25,7 @@ public sealed class ReentrancyTests
             var data = new TheoryData<string, string>();
             string[] operations =
             [
-                "Load 10", "Load 99", // FindEntrySlow
+                "Load 99", // FindEntrySlow (a dirty-only key's Load takes no lock: KeyComparer_ReenteringALockFreeLoad_...)
                 "Store 10", "Store 20", // SwapSlow
                 "LoadOrStore 10", "LoadOrStore 20", // LoadOrStoreSlow
                 "LoadAndDelete 10", "LoadAndDelete 99", // TakeFromDirty
@@ -59,6 +59,25 @@ public sealed class ReentrancyTests
         Assert.True(keyComparer.Fired, $"{operation}: the comparer never ran under the lock, so this case tests nothing");
         map.AssertInvariants();
         AssertOneOrder(map, model, operation, action, result);
+    }
+
+    [Theory]
+    [MemberData(nameof(Actions))]
+    public void KeyComparer_ReenteringALockFreeLoadOfADirtyOnlyKey_LeavesAResultOfOneOrder_AndTheInvariants(string action)
+    {
+        // Load of 10 (dirty-only) finds its live entry without the lock (LoadDirtyHit): the comparer runs on the lock-free
+        // walks of the read and dirty tables, and its nested call may promote, store or clear under the walk.
+        var keyComparer = new ReentrantKeyComparer();
+        var map = new SyncMap<int, int>(keyComparer);
+        keyComparer.Map = map;
+        Dictionary<int, int> model = Setup(map);
+
+        keyComparer.Arm(action, evenWithoutTheLock: true);
+        string result = Apply("Load 10", map);
+        Assert.True(keyComparer.Fired, "Load 10: the comparer never ran, so this case tests nothing");
+        Assert.False(keyComparer.FiredUnderTheLock, "Load 10 of a live dirty-only key ran the comparer under the lock");
+        map.AssertInvariants();
+        AssertOneOrder(map, model, "Load 10", action, result);
     }
 
     [Theory]
@@ -227,21 +246,27 @@ public sealed class ReentrancyTests
     private abstract class Reentrant
     {
         private string? _armed;
+        private bool _evenWithoutTheLock;
 
         public SyncMap<int, int>? Map { get; set; }
 
         public bool Fired { get; private set; }
 
-        public void Arm(string action)
+        public bool FiredUnderTheLock { get; private set; }
+
+        // Armed, the next call of the comparer under the map's lock (or, evenWithoutTheLock, the next call at all) runs the action.
+        public void Arm(string action, bool evenWithoutTheLock = false)
         {
             _armed = action;
+            _evenWithoutTheLock = evenWithoutTheLock;
             Fired = false;
+            FiredUnderTheLock = false;
         }
 
         protected void MaybeReenter()
         {
             SyncMap<int, int> map = Map!;
-            if (_armed is null || !map.IsLockHeldByCurrentThread)
+            if (_armed is null || (!_evenWithoutTheLock && !map.IsLockHeldByCurrentThread))
             {
                 return;
             }
@@ -249,6 +274,7 @@ public sealed class ReentrancyTests
             string action = _armed;
             _armed = null; // before the nested call, which runs this comparer again
             Fired = true;
+            FiredUnderTheLock = map.IsLockHeldByCurrentThread;
             switch (action)
             {
                 case "Range":

@@ -105,6 +105,9 @@ internal sealed class Workload
 
     /// <summary>Whether rounds start from varied internal states (read, dirty-only, deleted, expunged keys).</summary>
     public bool VariedInitialStates { get; init; }
+
+    /// <summary>With <see cref="VariedInitialStates"/>: each checked key starts dirty-only three times in four (Loads of them are then answered without the lock).</summary>
+    public bool MostlyDirtyOnly { get; init; }
 }
 
 /// <summary>
@@ -282,7 +285,7 @@ internal sealed class HistoryRecorder : IDisposable
         var kinds = new int[initial.Length];
         for (int k = 0; k < kinds.Length; k++)
         {
-            kinds[k] = random.Next(4);
+            kinds[k] = _workload.MostlyDirtyOnly && random.Next(4) != 0 ? DirtyOnly : random.Next(4);
         }
 
         int others = random.Next(7);

@@ -34,13 +34,43 @@ public sealed class MissFilterTests
     }
 
     [Fact]
-    public void DirtyOnlyKey_TakesTheLock_AndIsFound()
+    public void DirtyOnlyKey_IsFoundWithoutTheLock_AndCountsAMiss()
     {
+        // Its filter bit is set (the filter cannot rule it out), and Load finds its live entry in the dirty table without
+        // the lock (design.md, "Dirty hits without the lock"), counting Go's miss all the same.
         SyncMap<int, int> map = MapWithPendingKeys(read: 1_000, pending: 100);
         Assert.True(map.MissFilterMayHold(1_050));
-        Assert.True(map.Load(1_050, out int value));
+        int value = 0;
+        MapLockHolder.AssertCompletesWithoutTheLock(map, "Load of a dirty-only key", () => Assert.True(map.Load(1_050, out value)));
         Assert.Equal(1_050, value);
         Assert.Equal(2, map.GetInternalState().Misses);
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void DirtyOnlyHitsWithoutTheLock_PromoteWhenTheirMissesReachTheDirtyCount_AsGoDoes()
+    {
+        // 4 keys promoted, then 2 new ones: the dirty map holds 6, so the 6th miss promotes (Go's missLocked), whichever
+        // path counted the misses; the promoting one takes the lock.
+        var map = new SyncMap<int, int>();
+        for (int k = 0; k < 4; k++)
+        {
+            map.Store(k, k);
+        }
+
+        map.Range(static (_, _) => true);
+        map.Store(10, 10);
+        map.Store(11, 11);
+        for (int miss = 1; miss <= 5; miss++)
+        {
+            MapLockHolder.AssertCompletesWithoutTheLock(map, $"dirty-only hit {miss}", () => Assert.True(map.Load(10 + (miss & 1), out _)));
+            Assert.Equal(new SyncMap<int, int>.InternalState(4, true, 6, miss, 0), map.GetInternalState());
+        }
+
+        Assert.True(map.Load(11, out int value)); // the 6th miss: promotes
+        Assert.Equal(11, value);
+        Assert.Equal(new SyncMap<int, int>.InternalState(6, false, null, 0, 0), map.GetInternalState());
+        map.AssertInvariants();
     }
 
     [Theory]
@@ -68,7 +98,7 @@ public sealed class MissFilterTests
         SyncMap<int, int> map = MapWithPendingKeys(read: 100, pending: 10_000, buildFilter: false);
         for (int i = 100; i < 150; i++)
         {
-            Assert.True(map.Load(i, out _)); // dirty-only hits: locked, counted, no filter
+            Assert.True(map.Load(i, out _)); // dirty-only hits: lock-free, counted, no filter
         }
 
         Assert.Equal(0, map.GetProbeState().FilterBits);
