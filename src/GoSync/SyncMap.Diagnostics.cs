@@ -344,7 +344,7 @@ public sealed partial class SyncMap<TKey, TValue>
                     }
                 }
 
-                int misses = Volatile.Read(ref _dirty.Misses);
+                int misses = _dirty.Misses;
                 if (misses < 0 || (misses != 0 && misses >= _dirty.Count))
                 {
                     ThrowHelper.ThrowInvariant($"misses is {misses} with {_dirty.Count} dirty entries (promotion was due).");

@@ -259,13 +259,49 @@ public sealed partial class SyncMap<TKey, TValue>
         // lock-free walker reads one consistent set of arrays and bucketing (Volatile.Read in FindRacing).
         private ReadOnly _t;
 
+        // Go's `misses` for this dirty map in the low 32 bits: lookups since it was built or last cleared that looked in
+        // it (under the lock, or without it in FindRacing's callers); in the high 32 bits, how many times ClearLocked
+        // emptied it. One word, so that a lock-free hit counts its miss only if no Clear ran since it noted the count
+        // (TryCountMissRacing: a compare-and-swap on the whole word, which a Clear's write makes fail), and a Clear
+        // resets the misses and voids older hits in one step. Changed only by Interlocked operations, and by ClearLocked
+        // with a release write under the lock. A table is promoted once its misses reach Count (MissLocked, MissRacing);
+        // counts added to a table already promoted or dropped are never read again.
+        private long _missWord;
+
+        /// <summary>Go's misses for this table (see <see cref="_missWord"/>). Lock-free read (acquire).</summary>
+        internal int Misses => (int)Volatile.Read(ref _missWord);
+
+        /// <summary>How many times <see cref="ClearLocked"/> emptied this table. Lock-free read (acquire).</summary>
+        internal int Clears => (int)(Volatile.Read(ref _missWord) >>> 32);
+
+        /// <summary>Counts a locked lookup's miss; returns the misses now. Under the lock (a Clear cannot run meanwhile).</summary>
+        internal int CountMissLocked() => (int)Interlocked.Increment(ref _missWord); // full fence; misses < Count <= int.MaxValue, so no carry into the Clears half
+
         /// <summary>
-        /// Go's <c>misses</c> for this dirty map: lookups since it was built or last promoted that looked in it (under
-        /// the lock, or without it in <see cref="FindRacing"/>'s callers). Changed only by Interlocked; reset by
-        /// <see cref="ClearLocked"/>. A table is promoted once it reaches <see cref="Count"/> (MissLocked, MissRacing); a
-        /// count that a racing reader adds to a table already promoted or dropped is never read again.
+        /// Counts a lock-free hit's miss, unless a Clear emptied this table since the hit noted <paramref name="clears"/>
+        /// before its walk (the hit then was a lookup of the cleared generation: Go's Clear starts the emptied map with no
+        /// misses). Returns false when nothing was counted; else <paramref name="misses"/> is the count now. Lock-free:
+        /// retries only when another lookup counted at the same moment.
         /// </summary>
-        internal int Misses;
+        internal bool TryCountMissRacing(int clears, out int misses)
+        {
+            long word = Volatile.Read(ref _missWord); // acquire
+            while ((int)(word >>> 32) == clears)
+            {
+                // Full fence. Fails when another lookup counted, or a Clear reset the word, since our read: re-check.
+                long seen = Interlocked.CompareExchange(ref _missWord, word + 1, word);
+                if (seen == word)
+                {
+                    misses = (int)(word + 1);
+                    return true;
+                }
+
+                word = seen;
+            }
+
+            misses = 0;
+            return false;
+        }
 
         // Head (1-based) of the free overflow slots, linked through OverflowNext; 0 when none.
         private int _freeList;
@@ -504,7 +540,9 @@ public sealed partial class SyncMap<TKey, TValue>
             t.Randomized = false;
             _freeList = 0;
             _addedCount = 0;
-            Volatile.Write(ref Misses, 0); // Go's Clear keeps the emptied dirty map with no misses
+            // Go's Clear keeps the emptied dirty map with no misses. Release; one write: the misses reset and the Clears
+            // half bumped at once, so a lock-free hit that noted the old Clears counts nothing (TryCountMissRacing).
+            Volatile.Write(ref _missWord, (long)(Clears + 1) << 32);
         }
 
         /// <summary>

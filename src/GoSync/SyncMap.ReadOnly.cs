@@ -243,7 +243,7 @@ public sealed partial class SyncMap<TKey, TValue>
         Debug.Assert(_dirty is not null);
 
         // Full fence. Interlocked, as lock-free lookups that find a live dirty entry count here too (MissRacing).
-        int misses = Interlocked.Increment(ref _dirty.Misses);
+        int misses = _dirty.CountMissLocked();
         RecordLockedMiss(); // metrics (SyncMap.Metrics.cs)
         if (misses < _dirty.Count)
         {
@@ -255,23 +255,28 @@ public sealed partial class SyncMap<TKey, TValue>
 
     /// <summary>
     /// Go's <c>missLocked</c> for a lookup that found a live entry in the dirty table <paramref name="dirty"/> without the
-    /// lock (see <see cref="LoadDirtyHit"/>): counts the miss on that table and, once its misses reach its size, takes the
-    /// lock and promotes it if it is still the dirty map and still due. A count added to a table that was promoted or
-    /// dropped meanwhile is never read again. O(1), plus the lock only when a promotion is due.
+    /// lock (see <see cref="LoadDirtyHit"/>), which read the table's <see cref="DirtyTable.Clears"/> as
+    /// <paramref name="clears"/> before its walk: counts the miss on that table and, once its misses reach its size, takes
+    /// the lock and promotes it if it is still the dirty map, not cleared since, and still due. A hit made before a Clear
+    /// counts nothing (Go's Clear starts the emptied dirty map with no misses, so that it is not promoted at once: the
+    /// count and the Clears generation share one word, see <see cref="DirtyTable.TryCountMissRacing"/>). A count added to
+    /// a table that was promoted or dropped lands on an object that is never read again. So whenever no lookup is between
+    /// counting and this method's re-check, the dirty map's misses are below its count (AssertInvariants). O(1), plus the
+    /// lock only when a promotion is due.
     /// </summary>
-    private void MissRacing(DirtyTable dirty)
+    private void MissRacing(DirtyTable dirty, int clears)
     {
-        // Full fence; pairs with the other counters of this table's misses (MissLocked, and this method on other threads).
-        if (Interlocked.Increment(ref dirty.Misses) < dirty.Count)
+        // Full fence (compare-and-swap); pairs with the other counters of this table's misses and with ClearLocked's reset.
+        if (!dirty.TryCountMissRacing(clears, out int misses) || misses < dirty.Count)
         {
             return;
         }
 
         lock (_lock)
         {
-            // Re-check under the lock: only the current dirty map is promoted, and only if its count is still due (a
-            // Clear may have emptied it and reset its misses).
-            if (ReferenceEquals(_dirty, dirty) && dirty.Misses >= dirty.Count)
+            // Re-check under the lock: only the current dirty map is promoted, only if no Clear emptied it since the hit,
+            // and only if its count is still due.
+            if (ReferenceEquals(_dirty, dirty) && dirty.Clears == clears && dirty.Misses >= dirty.Count)
             {
                 PromoteLocked();
             }

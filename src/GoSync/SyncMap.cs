@@ -393,17 +393,23 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     /// the dirty table as lock holders change it (<see cref="DirtyTable.FindRacing"/>) and, if it finds an entry of the
     /// key in a live state, returns its value and counts Go's miss (<see cref="MissRacing"/>). Linearizable: the entry was
     /// the key's entry in the dirty map at some moment of the call, and a live state read afterwards was the key's value
-    /// at a moment of the call too, because an entry leaves the maps only in a non-live state or by a dirty-only delete
-    /// that then only turns it to N, so its value changes only while it is in the maps. False (nothing counted) when the
-    /// walk finds nothing or a non-live entry: the caller takes the lock, which decides. Allocates nothing.
+    /// at a moment of the call too: a live entry leaves the maps only by a dirty-only delete (TakeFromDirty), and the
+    /// writes it can still get after that come from operations that found it before (the delete's own V -> N, a
+    /// CompareAndDelete, AddOrUpdate's replace), which all linearise just before the delete, inside this call (proof in
+    /// design.md). False (nothing counted) when the walk finds nothing or a non-live entry: the caller takes the lock,
+    /// which decides. Allocates nothing.
     /// </summary>
     private bool LoadDirtyHit(TKey key, int hash, [MaybeNullWhen(false)] out TValue value)
     {
         DirtyTable? dirty = Volatile.Read(ref _dirty); // acquire; pairs with the release that published the table
-        if (dirty is not null && dirty.FindRacing(key, hash) is { } e && e.TryLoad(out value)) // TryLoad: acquire
+        if (dirty is not null)
         {
-            MissRacing(dirty);
-            return true;
+            int clears = dirty.Clears; // acquire; a Clear after this read voids the miss count (MissRacing)
+            if (dirty.FindRacing(key, hash) is { } e && e.TryLoad(out value)) // TryLoad: acquire
+            {
+                MissRacing(dirty, clears);
+                return true;
+            }
         }
 
         value = default;
