@@ -389,14 +389,16 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     }
 
     /// <summary>
-    /// Load's answer for a key in the dirty map only, without the lock (design.md, "Dirty hits without the lock"): walks
+    /// Load's (and LoadOrStore's) answer for a key in the dirty map only, without the lock, for a caller that loaded an
+    /// amended snapshot whose filter could not rule the key out (design.md, "Dirty hits without the lock"): walks
     /// the dirty table as lock holders change it (<see cref="DirtyTable.FindRacing"/>) and, if it finds an entry of the
     /// key in a live state, returns its value and counts Go's miss (<see cref="MissRacing"/>). Linearizable: the entry was
     /// the key's entry in the dirty map at some moment of the call, and a live state read afterwards was the key's value
     /// at a moment of the call too: a live entry leaves the maps only by a dirty-only delete (TakeFromDirty), and the
     /// writes it can still get after that come from operations that found it before (the delete's own V -> N, a
-    /// CompareAndDelete, AddOrUpdate's replace), which all linearise just before the delete, inside this call (proof in
-    /// design.md). False (nothing counted) when the walk finds nothing or a non-live entry: the caller takes the lock,
+    /// CompareAndDelete, AddOrUpdate's replace), which all linearise just before the delete, inside this call; and the
+    /// caller's amended snapshot means it started before any Clear that has not yet expunged the entry (Clear publishes
+    /// an unamended snapshot first), so it linearises before that Clear (proof in design.md). False (nothing counted) when the walk finds nothing or a non-live entry: the caller takes the lock,
     /// which decides. Allocates nothing.
     /// </summary>
     private bool LoadDirtyHit(TKey key, int hash, [MaybeNullWhen(false)] out TValue value)
@@ -646,7 +648,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             }
         }
 
-        return LoadOrStoreNotLive(e, key, value, out loaded);
+        return LoadOrStoreNotLive(read, e, key, value, out loaded);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -663,13 +665,13 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             }
         }
 
-        return LoadOrStoreNotLive(e, key, value, out loaded);
+        return LoadOrStoreNotLive(read, e, key, value, out loaded);
     }
 
     // LoadOrStore when the read map has no live value for the key: an N entry of the read map takes the value by a
     // lock-free CAS (Go's tryLoadOrStore); X, P0, or no entry goes to the locked path.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TValue LoadOrStoreNotLive(Entry? e, TKey key, TValue value, out bool loaded)
+    private TValue LoadOrStoreNotLive(ReadOnly read, Entry? e, TKey key, TValue value, out bool loaded)
     {
         if (e is not null && e.TryLoadOrStore(value, out TValue actual, out loaded))
         {
@@ -679,6 +681,21 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             }
 
             return actual;
+        }
+
+        // Not in the read map, live in the dirty map: loaded without the lock, Go's miss counted, under Load's condition:
+        // the snapshot `read` this call loaded is amended and its filter cannot rule the key out. (Amended matters: a
+        // Clear publishes an unamended snapshot before it expunges the dirty map's entries, so a call that loaded it
+        // must not answer from those; see design.md, "Dirty hits without the lock".) The hash is computed again (the
+        // read lookup's was not kept: this is the slow path).
+        if (e is null && read.Amended)
+        {
+            int hash = HashOf(read.Comparer, key);
+            if (read.MayBeDirtyOnly(hash) && LoadDirtyHit(key, hash, out TValue? found))
+            {
+                loaded = true;
+                return found;
+            }
         }
 
         return LoadOrStoreSlow(key, value, out loaded);

@@ -27,7 +27,7 @@ public sealed class ReentrancyTests
             [
                 "Load 99", // FindEntrySlow (a dirty-only key's Load takes no lock: KeyComparer_ReenteringALockFreeLoad_...)
                 "Store 10", "Store 20", // SwapSlow
-                "LoadOrStore 10", "LoadOrStore 20", // LoadOrStoreSlow
+                "LoadOrStore 20", // LoadOrStoreSlow (a dirty-only key's LoadOrStore takes no lock: KeyComparer_ReenteringALockFreeLoad_...)
                 "LoadAndDelete 10", "LoadAndDelete 99", // TakeFromDirty
                 "CompareAndSwap 10", "CompareAndSwap 99", // CompareAndSwapSlow (key comparer)
                 "CompareAndDelete 10", // FindEntrySlow through CompareAndDelete
@@ -65,19 +65,22 @@ public sealed class ReentrancyTests
     [MemberData(nameof(Actions))]
     public void KeyComparer_ReenteringALockFreeLoadOfADirtyOnlyKey_LeavesAResultOfOneOrder_AndTheInvariants(string action)
     {
-        // Load of 10 (dirty-only) finds its live entry without the lock (LoadDirtyHit): the comparer runs on the lock-free
-        // walks of the read and dirty tables, and its nested call may promote, store or clear under the walk.
-        var keyComparer = new ReentrantKeyComparer();
-        var map = new SyncMap<int, int>(keyComparer);
-        keyComparer.Map = map;
-        Dictionary<int, int> model = Setup(map);
+        // Load and LoadOrStore of 10 (dirty-only) find its live entry without the lock (LoadDirtyHit): the comparer runs
+        // on the lock-free walks of the read and dirty tables, and its nested call may promote, store or clear under them.
+        foreach (string operation in new[] { "Load 10", "LoadOrStore 10" })
+        {
+            var keyComparer = new ReentrantKeyComparer();
+            var map = new SyncMap<int, int>(keyComparer);
+            keyComparer.Map = map;
+            Dictionary<int, int> model = Setup(map);
 
-        keyComparer.Arm(action, evenWithoutTheLock: true);
-        string result = Apply("Load 10", map);
-        Assert.True(keyComparer.Fired, "Load 10: the comparer never ran, so this case tests nothing");
-        Assert.False(keyComparer.FiredUnderTheLock, "Load 10 of a live dirty-only key ran the comparer under the lock");
-        map.AssertInvariants();
-        AssertOneOrder(map, model, "Load 10", action, result);
+            keyComparer.Arm(action, evenWithoutTheLock: true);
+            string result = Apply(operation, map);
+            Assert.True(keyComparer.Fired, $"{operation}: the comparer never ran, so this case tests nothing");
+            Assert.False(keyComparer.FiredUnderTheLock, $"{operation} of a live dirty-only key ran the comparer under the lock");
+            map.AssertInvariants();
+            AssertOneOrder(map, model, operation, action, result);
+        }
     }
 
     [Theory]

@@ -8,7 +8,7 @@ namespace GoSync.Tests.Concurrency;
 /// <summary>
 /// Loads of dirty-only keys answered without the lock (design.md, "Dirty hits without the lock": the lock-free walk of the
 /// dirty table that lock holders change) stay linearizable: histories whose checked keys mostly start dirty-only, where
-/// Load, TryGetValue, ContainsKey and GetOrAdd race with the writes that change a dirty-only key under the lock (Store,
+/// Load, TryGetValue, ContainsKey, LoadOrStore, TryAdd and GetOrAdd race with the writes that change a dirty-only key under the lock (Store,
 /// Swap, CompareAndSwap, TryUpdate, AddOrUpdate), remove it from the dirty table (LoadAndDelete, Delete, TryRemove) or
 /// delete it in place (CompareAndDelete), with new keys (dirty-table growth, which replaces the arrays a walker may
 /// hold; dirty rebuilds), with deletes of other keys (unlinks that move a chain's second entry into its head and free
@@ -48,7 +48,7 @@ public sealed class DirtyHitLinearizabilityTests
             OperationsPerThread = operationsPerThread,
             Operations =
             [
-                (OpKind.Load, 8), (OpKind.TryGetValue, 4), (OpKind.ContainsKey, 3), (OpKind.GetOrAddValue, 2),
+                (OpKind.Load, 8), (OpKind.TryGetValue, 4), (OpKind.ContainsKey, 3), (OpKind.GetOrAddValue, 2), (OpKind.LoadOrStore, 3),
                 (OpKind.Store, 3), (OpKind.Swap, 2), (OpKind.CompareAndSwap, 2), (OpKind.TryUpdate, 1),
                 (OpKind.AddOrUpdateValue, 1), (OpKind.LoadAndDelete, 3), (OpKind.Delete, 2), (OpKind.TryRemove, 1),
                 (OpKind.CompareAndDelete, 2), (OpKind.TryAdd, 1),
