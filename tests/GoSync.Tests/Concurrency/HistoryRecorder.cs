@@ -645,6 +645,47 @@ internal static class LinearizabilityRun
         return null;
     }
 
+    /// <summary>
+    /// Runs batches of 50 rounds from <paramref name="baseSeed"/> until <paramref name="baseRounds"/> rounds ran and 2,000
+    /// checked operations overlapped another thread's (up to 8 times the rounds: a loaded machine may run the threads one
+    /// after another), then asserts that every history was linearizable, that enough operations overlapped, and that
+    /// promotions and dirty rebuilds happened during the rounds. Returns a one-line summary for the test output.
+    /// </summary>
+    public static string RunUntilOverlapping(Workload workload, int baseSeed, int baseRounds)
+    {
+        const int Batch = 50;
+        const long WantedOverlapping = 2_000;
+        using var recorder = new HistoryRecorder(workload);
+        int rounds = 0, histories = 0;
+        long operations = 0, overlapping = 0;
+        string? violation = null;
+        while (violation is null && rounds < 8 * baseRounds && (rounds < baseRounds || overlapping < WantedOverlapping))
+        {
+            violation = RunAndCheck(recorder, workload, baseSeed + rounds, Batch, out int h, out long o, out long v);
+            rounds += Batch;
+            histories += h;
+            operations += o;
+            overlapping += v;
+        }
+
+        Assert.True(violation is null, violation);
+        Assert.True(overlapping >= WantedOverlapping / 50, $"too few operations overlapped another thread's: {overlapping} of {operations} (seed={baseSeed})");
+        TransitionCoverage coverage = recorder.Coverage;
+        Assert.True(coverage.Promotions > 0 && coverage.DirtyRebuilds > 0, $"the machinery never ran during a round: {coverage} (seed={baseSeed})");
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"seed={baseSeed}: {rounds} rounds, {histories} key histories, {operations} operations checked, {overlapping} overlapping; {coverage}.");
+    }
+
+    /// <summary>Runs <paramref name="run"/> on a thread of its own and fails if it does not finish within <paramref name="limit"/> (a deadlock or livelock fails the test instead of hanging the suite).</summary>
+    public static async Task<string> WithinTimeLimit(Func<string> run, TimeSpan limit)
+    {
+        Task<string> task = Task.Factory.StartNew(run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task first = await Task.WhenAny(task, Task.Delay(limit)).ConfigureAwait(false);
+        Assert.True(first == task, $"the test did not finish within {limit}");
+        return await task.ConfigureAwait(false);
+    }
+
     private static int CountOverlapping(Operation[] ops)
     {
         int count = 0;
