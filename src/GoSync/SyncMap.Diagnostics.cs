@@ -125,6 +125,9 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <summary>For tests: whether the calling thread holds the map's lock (a re-entrant comparer uses it to act only on locked paths).</summary>
     internal bool IsLockHeldByCurrentThread => _lock.IsHeldByCurrentThread;
 
+    /// <summary>The most overflow links a lock-free walk of the dirty table follows (for tests).</summary>
+    internal const int MaxRacingStepsForTests = DirtyTable.MaxRacingSteps;
+
     /// <summary>
     /// For tests: the chain links a lookup of <paramref name="key"/> in the current read table walks (each one a stored-hash
     /// comparison), up to and including the key's own link, or the whole chain when the key is absent; and whether it was found.

@@ -275,7 +275,9 @@ public sealed partial class SyncMap<TKey, TValue>
         internal int Clears => (int)(Volatile.Read(ref _missWord) >>> 32);
 
         /// <summary>Counts a locked lookup's miss; returns the misses now. Under the lock (a Clear cannot run meanwhile).</summary>
-        internal int CountMissLocked() => (int)Interlocked.Increment(ref _missWord); // full fence; misses < Count <= int.MaxValue, so no carry into the Clears half
+        // Full fence. Misses stay below Count (<= int.MaxValue) plus the lock-free hits between counting and promoting, so
+        // the low half never carries into the Clears half.
+        internal int CountMissLocked() => (int)Interlocked.Increment(ref _missWord);
 
         /// <summary>
         /// Counts a lock-free hit's miss, unless a Clear emptied this table since the hit noted <paramref name="clears"/>
@@ -398,11 +400,13 @@ public sealed partial class SyncMap<TKey, TValue>
 
         /// <summary>
         /// Without the lock, while lock holders may change this table: an entry of <paramref name="key"/> (primary hash
-        /// <paramref name="hash"/>) that this table held at some moment of the call, or null, which proves nothing (the
-        /// walk may have been sent off its chain by a racing unlink or slot reuse: the caller then takes the lock). Every
-        /// index is checked against the array it indexes, and the walk takes at most as many steps as the overflow array
-        /// has slots, so a racing change can cut it short but never make it throw or loop. The comparer may run on
-        /// entries of other chains. Cost: the key's chain, as <see cref="FindInTable"/>.
+        /// <paramref name="hash"/>) that this table held at some moment of the call (or that an insert in flight has
+        /// written into a reused slot, after the key's filter bit: see design.md, "Dirty hits without the lock"), or null,
+        /// which proves nothing (the walk may have been sent off its chain by a racing unlink or slot reuse, or the chain
+        /// is longer than <see cref="MaxRacingSteps"/>: the caller then takes the lock). Every index is checked against the
+        /// array it indexes, and the walk takes at most <see cref="MaxRacingSteps"/> overflow steps, so a racing change can
+        /// cut it short but never make it throw, loop or walk far. The comparer may run on entries of other chains, and on
+        /// one key more than once (at most 1 + <see cref="MaxRacingSteps"/> calls). Cost: the key's chain, at most that bound.
         /// </summary>
         internal Entry? FindRacing(TKey key, int hash)
         {
@@ -424,7 +428,7 @@ public sealed partial class SyncMap<TKey, TValue>
             int i = Volatile.Read(ref t.HeadNext[b]) - 1; // acquire: the slot it leads to was written before it (Place)
             EntryRef[] overflow = Volatile.Read(ref t.Overflow); // acquire; an overflow growth publishes copied arrays
             int[] next = Volatile.Read(ref t.OverflowNext);
-            for (int steps = 0; (uint)i < (uint)overflow.Length && (uint)i < (uint)next.Length && steps < overflow.Length; steps++)
+            for (int steps = 0; (uint)i < (uint)overflow.Length && (uint)i < (uint)next.Length && steps < MaxRacingSteps; steps++)
             {
                 e = Volatile.Read(ref overflow[i].Value);
                 if (e is null)
@@ -442,6 +446,14 @@ public sealed partial class SyncMap<TKey, TValue>
 
             return null;
         }
+
+        /// <summary>
+        /// The most overflow links a lock-free walk follows (<see cref="FindRacing"/>) before it gives up and its caller
+        /// takes the lock: well-hashed keys' chains are a few links long; a longer chain (keys sharing a hash) is walked
+        /// under the lock as before, and a walk that racing unlinks and slot reuses keep sending from chain to chain
+        /// stops here instead of after as many steps as the table has slots.
+        /// </summary>
+        internal const int MaxRacingSteps = 64;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool RacingKeyMatches(IEqualityComparer<TKey>? comparer, Entry e, int hash, TKey key) =>
@@ -593,7 +605,9 @@ public sealed partial class SyncMap<TKey, TValue>
                 i = t.OverflowUsed++;
             }
 
-            t.Overflow[i].Value = e;
+            // Release: a walker that reaches a reused slot through a stale link may find the entry before the link below
+            // publishes it; it then also sees everything written before, the key's filter bit included (AddNewKeyLocked).
+            Volatile.Write(ref t.Overflow[i].Value, e);
             t.OverflowNext[i] = t.HeadNext[b];
             Volatile.Write(ref t.HeadNext[b], i + 1); // release: the slot and its link before the link to it (FindRacing)
             return b;

@@ -28,7 +28,7 @@ internal static class GoSyncMetrics
         s_meter.CreateCounter<long>("gosync.map.promotions", "{promotion}", "Dirty maps promoted to be the read map.");
 
     internal static readonly Counter<long> LockedMisses =
-        s_meter.CreateCounter<long>("gosync.map.locked_misses", "{miss}", "Lookups that missed the read map and took the lock (a Load that finds a live dirty-only key without the lock is not counted here).");
+        s_meter.CreateCounter<long>("gosync.map.locked_misses", "{miss}", "Lookups that missed the read map and took the lock (a Load or LoadOrStore that finds a live dirty-only key without the lock is not counted here).");
 
     internal static readonly Counter<long> DirtyRebuilds =
         s_meter.CreateCounter<long>("gosync.map.dirty_rebuilds", "{rebuild}", "Dirty maps rebuilt from the read map (O(n) under the lock).");

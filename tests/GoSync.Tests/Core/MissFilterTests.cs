@@ -48,6 +48,42 @@ public sealed class MissFilterTests
     }
 
     [Fact]
+    public void DirtyOnlyKeysDeepInALongChain_AreFoundUnderTheLock_TheLockFreeWalkStopsAtItsBound()
+    {
+        // 150 dirty-only keys sharing one hash: one chain of 150 in the dirty table. A lock-free walk follows at most
+        // MaxRacingSteps links past the head, so it runs Equals at most 1 + MaxRacingSteps times without the lock (plus
+        // once for the read table's one key), and the keys beyond that are found by the locked path, as before.
+        var comparer = new LockAwareCollidingComparer();
+        var map = new SyncMap<int, int>(comparer);
+        comparer.Map = map;
+        map.Store(-1, -1);
+        map.Range(static (_, _) => true); // promoted: the read table holds -1 only
+        for (int k = 0; k < 150; k++)
+        {
+            map.Store(k, k);
+        }
+
+        int lockedLookups = 0;
+        for (int k = 0; k < 100; k++) // 100 misses: fewer than the dirty map's 151 keys, so no promotion
+        {
+            comparer.Reset();
+            Assert.True(map.Load(k, out int value), $"key {k} not found");
+            Assert.Equal(k, value);
+            Assert.True(
+                comparer.CallsWithoutTheLock <= 2 + SyncMap<int, int>.MaxRacingStepsForTests,
+                $"Load({k}) ran Equals {comparer.CallsWithoutTheLock} times without the lock");
+            if (comparer.CallsUnderTheLock > 0)
+            {
+                lockedLookups++;
+            }
+        }
+
+        Assert.InRange(lockedLookups, 1, 100 - 1); // some keys lie beyond the bound, some within it
+        Assert.Equal(new SyncMap<int, int>.InternalState(1, true, 151, 100, 0), map.GetInternalState());
+        map.AssertInvariants();
+    }
+
+    [Fact]
     public void DirtyOnlyHitsWithoutTheLock_PromoteWhenTheirMissesReachTheDirtyCount_AsGoDoes()
     {
         // 4 keys promoted, then 2 new ones: the dirty map holds 6, so the 6th miss promotes (Go's missLocked), whichever
@@ -211,5 +247,33 @@ public sealed class MissFilterTests
     {
         Assert.Throws<KeyNotFoundException>(() => map[key]);
         return false;
+    }
+
+    // Every key hashes to 0; counts Equals calls made with and without the map's lock held by the calling thread.
+    private sealed class LockAwareCollidingComparer : IEqualityComparer<int>
+    {
+        public SyncMap<int, int>? Map { get; set; }
+
+        public int CallsWithoutTheLock { get; private set; }
+
+        public int CallsUnderTheLock { get; private set; }
+
+        public void Reset() => (CallsWithoutTheLock, CallsUnderTheLock) = (0, 0);
+
+        public bool Equals(int x, int y)
+        {
+            if (Map!.IsLockHeldByCurrentThread)
+            {
+                CallsUnderTheLock++;
+            }
+            else
+            {
+                CallsWithoutTheLock++;
+            }
+
+            return x == y;
+        }
+
+        public int GetHashCode(int obj) => 0;
     }
 }
