@@ -383,7 +383,7 @@ public sealed partial class SyncMap<TKey, TValue>
         internal ReadOnly Table => _t;
 
         /// <summary>Number of keys. Exact under the lock; a lock-free reader gets a recent value (a promotion trigger only).</summary>
-        internal int Count => Volatile.Read(ref _t).Count;
+        internal int Count => Volatile.Read(ref _t).Count; // acquire: the current table object (see Replace)
 
         /// <summary>
         /// How many keys were added as new keys since the table was built (or cleared). While the read map has a miss
@@ -410,7 +410,8 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal Entry? FindRacing(TKey key, int hash)
         {
-            ReadOnly t = Volatile.Read(ref _t); // acquire; pairs with the release that published these arrays (Replace, or the table's publication as _dirty)
+            // Acquire; pairs with the release that published these arrays (Replace, or the table's publication as _dirty).
+            ReadOnly t = Volatile.Read(ref _t);
             int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(key) : hash;
             EntryRef[] heads = t.Heads;
             int b = BucketIndex(bucketHash, t.Multiplier, heads.Length);
@@ -427,10 +428,10 @@ public sealed partial class SyncMap<TKey, TValue>
 
             int i = Volatile.Read(ref t.HeadNext[b]) - 1; // acquire: the slot it leads to was written before it (Place)
             EntryRef[] overflow = Volatile.Read(ref t.Overflow); // acquire; an overflow growth publishes copied arrays
-            int[] next = Volatile.Read(ref t.OverflowNext);
+            int[] next = Volatile.Read(ref t.OverflowNext); // acquire, likewise (bounds-checked apart from overflow)
             for (int steps = 0; (uint)i < (uint)overflow.Length && (uint)i < (uint)next.Length && steps < MaxRacingSteps; steps++)
             {
-                e = Volatile.Read(ref overflow[i].Value);
+                e = Volatile.Read(ref overflow[i].Value); // acquire; pairs with Place's release fill of the slot
                 if (e is null)
                 {
                     return null; // a freed slot: the chain changed under this walk
@@ -441,7 +442,7 @@ public sealed partial class SyncMap<TKey, TValue>
                     return e;
                 }
 
-                i = Volatile.Read(ref next[i]) - 1;
+                i = Volatile.Read(ref next[i]) - 1; // acquire: the slot it leads to was filled before it (Place)
             }
 
             return null;
@@ -506,7 +507,7 @@ public sealed partial class SyncMap<TKey, TValue>
                 int second = t.HeadNext[b];
                 if (second == 0)
                 {
-                    Volatile.Write(ref t.Heads[b].Value, null);
+                    Volatile.Write(ref t.Heads[b].Value, null); // release; a walker then misses and takes the lock
                 }
                 else
                 {

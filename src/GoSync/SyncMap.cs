@@ -398,8 +398,8 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     /// writes it can still get after that come from operations that found it before (the delete's own V -> N, a
     /// CompareAndDelete, AddOrUpdate's replace), which all linearise just before the delete, inside this call; and the
     /// caller's amended snapshot means it started before any Clear that has not yet expunged the entry (Clear publishes
-    /// an unamended snapshot first), so it linearises before that Clear (proof in design.md). False (nothing counted) when the walk finds nothing or a non-live entry: the caller takes the lock,
-    /// which decides. Allocates nothing.
+    /// an unamended snapshot first), so it linearises before that Clear (proof in design.md). False (nothing counted)
+    /// when the walk finds nothing or a non-live entry: the caller takes the lock, which decides. Allocates nothing.
     /// </summary>
     private bool LoadDirtyHit(TKey key, int hash, [MaybeNullWhen(false)] out TValue value)
     {
@@ -1048,7 +1048,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             }
             else
             {
-                Volatile.Write(ref _dirty, null);
+                Volatile.Write(ref _dirty, null); // its entries are X: a walker holding it finds nothing live
             }
 
             _version++;
