@@ -352,6 +352,11 @@ public sealed partial class SyncMap<TKey, TValue>
                 {
                     ThrowHelper.ThrowInvariant($"misses is {misses} with {_dirty.Count} dirty entries (promotion was due).");
                 }
+
+                if ((_dirty.Changes & 1) != 0)
+                {
+                    ThrowHelper.ThrowInvariant($"the dirty table's change sequence is odd ({_dirty.Changes}) with no change in progress.");
+                }
             }
 
             CheckReservationsLocked(pending); // the P states: pending exactly while a computation is in flight

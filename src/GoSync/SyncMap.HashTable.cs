@@ -308,6 +308,17 @@ public sealed partial class SyncMap<TKey, TValue>
         // Head (1-based) of the free overflow slots, linked through OverflowNext; 0 when none.
         private int _freeList;
 
+        // A sequence lock over the chains, for lock-free walks that want to prove a key absent (FindRacing's `complete`,
+        // design.md, "Filter false positives without the lock"): odd while a lock holder changes which entries the chains
+        // hold or how they link (Insert, RemoveEntry, ClearLocked), even otherwise; it only grows. Written only under the
+        // map's lock: BeginChangeLocked's odd value is visible before any write of the change (every chain write
+        // that a walker reads is a release write, or Clear's full fence precedes it), and EndChangeLocked's even value only
+        // after all of them (a release write). So a walker that reads the same even value before and after its walk
+        // (acquire reads, the walk's own reads acquire in between) saw chains that no change touched while it walked.
+        // Entry states (V, N, ...) are not chain changes. A table built by the rebuild constructor counts its own
+        // inserts and removals before anyone can walk it (harmless).
+        private int _changes;
+
         // The primary hashes of the keys added as new keys since this table was built (a superset of the dirty-only
         // keys present: only those leave a dirty table). The miss filter is rebuilt from them (RebuildFilterLocked).
         // Dropped by Publish: the published snapshot keeps this object as its Identity, and must not keep the list.
@@ -395,6 +406,17 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>The primary hashes of the keys added as new keys since the table was built.</summary>
         internal ReadOnlySpan<int> AddedHashes => _addedHashes.AsSpan(0, _addedCount);
 
+        /// <summary>The change sequence (see <see cref="_changes"/>): odd while a change is in progress. Lock-free read (acquire).</summary>
+        internal int Changes => Volatile.Read(ref _changes);
+
+        // Under the lock, before the first write of a chain change. Release write; the change's own chain writes are
+        // release writes after it (so none becomes visible before the odd value), except ClearLocked's bulk clears,
+        // which use ClearLocked's fence.
+        private void BeginChangeLocked() => Volatile.Write(ref _changes, _changes + 1);
+
+        // Under the lock, after the last write of a chain change. Release: every write of the change is visible first.
+        private void EndChangeLocked() => Volatile.Write(ref _changes, _changes + 1);
+
         /// <summary>The entry of <paramref name="key"/> (primary hash <paramref name="hash"/>), or null. Under the lock. May throw only from the comparer.</summary>
         internal Entry? Find(TKey key, int hash) => FindInTable(_t, key, hash);
 
@@ -407,9 +429,14 @@ public sealed partial class SyncMap<TKey, TValue>
         /// array it indexes, and the walk takes at most <see cref="MaxRacingSteps"/> overflow steps, so a racing change can
         /// cut it short but never make it throw, loop or walk far. The comparer may run on entries of other chains, and on
         /// one key more than once (at most 1 + <see cref="MaxRacingSteps"/> calls). Cost: the key's chain, at most that bound.
+        /// <paramref name="complete"/> is true when the walk returned null at the end of the chain it was on (an empty
+        /// bucket or a last link), not cut short (a freed slot, an index out of bounds, the step bound): with the same even
+        /// <see cref="Changes"/> read before and after the call, that chain was the key's whole chain, unchanged
+        /// throughout, so the table did not hold the key (design.md, "Filter false positives without the lock").
         /// </summary>
-        internal Entry? FindRacing(TKey key, int hash)
+        internal Entry? FindRacing(TKey key, int hash, out bool complete)
         {
+            complete = false;
             // Acquire; pairs with the release that published these arrays (Replace, or the table's publication as _dirty).
             ReadOnly t = Volatile.Read(ref _t);
             int bucketHash = typeof(TKey) == typeof(string) && t.Randomized ? RandomizedHash(key) : hash;
@@ -418,6 +445,7 @@ public sealed partial class SyncMap<TKey, TValue>
             Entry? e = Volatile.Read(ref heads[b].Value); // acquire; pairs with Place/RemoveEntry's release writes
             if (e is null)
             {
+                complete = true; // an empty bucket
                 return null;
             }
 
@@ -445,6 +473,7 @@ public sealed partial class SyncMap<TKey, TValue>
                 i = Volatile.Read(ref next[i]) - 1; // acquire: the slot it leads to was filled before it (Place)
             }
 
+            complete = i == -1; // the last link (0), not a bound that stopped the walk
             return null;
         }
 
@@ -470,6 +499,7 @@ public sealed partial class SyncMap<TKey, TValue>
         /// </summary>
         internal void Insert(Entry e, bool checkChain = true)
         {
+            BeginChangeLocked();
             if (_t.Count == _t.Heads.Length)
             {
                 Grow();
@@ -481,6 +511,8 @@ public sealed partial class SyncMap<TKey, TValue>
             {
                 Randomize();
             }
+
+            EndChangeLocked();
         }
 
         /// <summary>Notes the hash of a key added as a new key (for the miss filter).</summary>
@@ -499,6 +531,14 @@ public sealed partial class SyncMap<TKey, TValue>
 
         /// <summary>Removes exactly <paramref name="e"/> (found by reference in its chain: no comparer). O(chain).</summary>
         internal void RemoveEntry(Entry e)
+        {
+            BeginChangeLocked();
+            RemoveLinked(e);
+            EndChangeLocked();
+        }
+
+        // RemoveEntry's unlink, inside its change bracket.
+        private void RemoveLinked(Entry e)
         {
             ReadOnly t = _t;
             int b = BucketIndex(BucketHash(e), t.Multiplier, t.Heads.Length);
@@ -543,6 +583,8 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <summary>Removes every key, keeping the arrays (Clear, for a small table). O(buckets + overflow slots).</summary>
         internal void ClearLocked()
         {
+            // Full fence: the odd value is visible before the bulk clears below, which are plain writes.
+            Interlocked.Increment(ref _changes);
             ReadOnly t = _t;
             Array.Clear(t.Heads);
             Array.Clear(t.HeadNext);
@@ -556,6 +598,7 @@ public sealed partial class SyncMap<TKey, TValue>
             // Go's Clear keeps the emptied dirty map with no misses. Release; one write: the misses reset and the Clears
             // half bumped at once, so a lock-free hit that noted the old Clears counts nothing (TryCountMissRacing).
             Volatile.Write(ref _missWord, (long)(Clears + 1) << 32);
+            EndChangeLocked();
         }
 
         /// <summary>
@@ -609,7 +652,7 @@ public sealed partial class SyncMap<TKey, TValue>
             // Release: a walker that reaches a reused slot through a stale link may find the entry before the link below
             // publishes it; it then also sees everything written before, the key's filter bit included (AddNewKeyLocked).
             Volatile.Write(ref t.Overflow[i].Value, e);
-            t.OverflowNext[i] = t.HeadNext[b];
+            Volatile.Write(ref t.OverflowNext[i], t.HeadNext[b]); // release: after the change's odd sequence value
             Volatile.Write(ref t.HeadNext[b], i + 1); // release: the slot and its link before the link to it (FindRacing)
             return b;
         }
@@ -623,8 +666,10 @@ public sealed partial class SyncMap<TKey, TValue>
 
         private void Free(int i)
         {
-            _t.Overflow[i].Value = null; // the key and entry are no longer referenced (Go's issue 40999)
-            _t.OverflowNext[i] = _freeList;
+            // Release writes: after the change's odd sequence value (BeginChangeLocked). The key and entry are no longer
+            // referenced (Go's issue 40999).
+            Volatile.Write(ref _t.Overflow[i].Value, null);
+            Volatile.Write(ref _t.OverflowNext[i], _freeList);
             _freeList = i + 1;
         }
 

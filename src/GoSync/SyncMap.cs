@@ -365,17 +365,26 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             return false;
         }
 
-        return LoadSlow(key, hash, out value);
+        return LoadSlow(key, hash, filtered: read.Filter is not null, out value);
     }
 
     // Load of a key the read map lacks and the miss filter may hold: a live entry found in the dirty table without the
-    // lock if there is one, else Go's locked lookup.
+    // lock if there is one; else, when the snapshot has a filter (whose bits then were a false positive), absent if a
+    // lock-free walk proved the dirty table lacked the key; else Go's locked lookup. Without a filter the locked lookup
+    // runs, as it is what makes the map want one (WantMissFilterLocked).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool LoadSlow(TKey key, int hash, [MaybeNullWhen(false)] out TValue value)
+    private bool LoadSlow(TKey key, int hash, bool filtered, [MaybeNullWhen(false)] out TValue value)
     {
-        if (LoadDirtyHit(key, hash, out value))
+        if (LoadDirtyHit(key, hash, out value, out bool absent))
         {
             return true;
+        }
+
+        if (absent && filtered)
+        {
+            // In neither map at a moment of this call (design.md, "Filter false positives without the lock"). Not counted
+            // as a miss, as a lookup the filter rules out is not.
+            return false;
         }
 
         Entry? e = FindEntrySlow(key);
@@ -399,18 +408,34 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     /// CompareAndDelete, AddOrUpdate's replace), which all linearise just before the delete, inside this call; and the
     /// caller's amended snapshot means it started before any Clear that has not yet expunged the entry (Clear publishes
     /// an unamended snapshot first), so it linearises before that Clear (proof in design.md). False (nothing counted)
-    /// when the walk finds nothing or a non-live entry: the caller takes the lock, which decides. Allocates nothing.
+    /// when the walk finds nothing or a non-live entry. Then <paramref name="absent"/> is true if the walk proved the key
+    /// absent from both maps at a moment of the call: it reached the end of the key's chain and the dirty table's change
+    /// sequence was even and the same before and after (the table held no entry of the key while it was the dirty map,
+    /// or when it stopped being it, and the dirty map holds every key present; design.md, "Filter false positives
+    /// without the lock"); otherwise the caller takes the lock, which decides. Allocates nothing.
     /// </summary>
-    private bool LoadDirtyHit(TKey key, int hash, [MaybeNullWhen(false)] out TValue value)
+    private bool LoadDirtyHit(TKey key, int hash, [MaybeNullWhen(false)] out TValue value, out bool absent)
     {
+        absent = false;
         DirtyTable? dirty = Volatile.Read(ref _dirty); // acquire; pairs with the release that published the table
         if (dirty is not null)
         {
             int clears = dirty.Clears; // acquire; a Clear after this read voids the miss count (MissRacing)
-            if (dirty.FindRacing(key, hash) is { } e && e.TryLoad(out value)) // TryLoad: acquire
+            int changes = dirty.Changes; // acquire: the walk's reads stay after it; pairs with EndChangeLocked's release
+            Entry? e = dirty.FindRacing(key, hash, out bool complete);
+            if (e is not null)
             {
-                MissRacing(dirty, clears);
-                return true;
+                if (e.TryLoad(out value)) // acquire
+                {
+                    MissRacing(dirty, clears);
+                    return true;
+                }
+            }
+            else if (complete && (changes & 1) == 0)
+            {
+                // Acquire, after the walk's acquire reads: a change whose write the walk saw had made the sequence odd
+                // first (BeginChangeLocked), so an unchanged even value means no change overlapped the walk.
+                absent = dirty.Changes == changes;
             }
         }
 
@@ -691,7 +716,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
         if (e is null && read.Amended)
         {
             int hash = HashOf(read.Comparer, key);
-            if (read.MayBeDirtyOnly(hash) && LoadDirtyHit(key, hash, out TValue? found))
+            if (read.MayBeDirtyOnly(hash) && LoadDirtyHit(key, hash, out TValue? found, out _))
             {
                 loaded = true;
                 return found;

@@ -36,19 +36,22 @@ internal sealed class Scenario
     public const int MissingKeyBase = 900;
 
     private readonly int _checkedKeys;
+    private readonly IEqualityComparer<int>? _keyComparer;
     private readonly List<Worker> _workers = [];
     private readonly HashSet<int> _touched = [];
     private long _clock;
 
-    public Scenario(int checkedKeys)
+    /// <summary>A scenario of <paramref name="checkedKeys"/> checked keys on a map with <paramref name="keyComparer"/> (null: the default).</summary>
+    public Scenario(int checkedKeys, IEqualityComparer<int>? keyComparer = null)
     {
         _checkedKeys = checkedKeys;
+        _keyComparer = keyComparer;
         for (int k = 0; k < checkedKeys; k++)
         {
             _touched.Add(k);
         }
 
-        Map = new SyncMap<int, int> { Name = MapName }; // the name its metrics carry (no listener here: nothing is measured)
+        Map = new SyncMap<int, int>(keyComparer) { Name = MapName }; // the name its metrics carry (no listener here: nothing is measured)
         Cover("set_Name(String)");
         Setup = NewWorker(-1);
     }
@@ -138,7 +141,7 @@ internal sealed class Scenario
             throw new ScenarioFailure($"After the run Count={count}, IsEmpty={isEmpty}, a Range visits {ranged} keys, but {live} keys are present.\n{DescribeAll()}");
         }
 
-        if (!ReferenceEquals(Map.Comparer, EqualityComparer<int>.Default))
+        if (!ReferenceEquals(Map.Comparer, _keyComparer ?? EqualityComparer<int>.Default))
         {
             throw new ScenarioFailure("Comparer changed during the run.");
         }

@@ -27,6 +27,9 @@ public sealed class ScenarioTests
     public void LoadRacesPromotion() => CoyoteRunner.Run(nameof(LoadRacesPromotion), Scenarios.LoadRacesPromotion);
 
     [Fact]
+    public void LoadRacesChangesOfItsDirtyChain() => CoyoteRunner.Run(nameof(LoadRacesChangesOfItsDirtyChain), Scenarios.LoadRacesChangesOfItsDirtyChain);
+
+    [Fact]
     public void LoadRacesDirtyRebuild() => CoyoteRunner.Run(nameof(LoadRacesDirtyRebuild), Scenarios.LoadRacesDirtyRebuild);
 
     [Fact]

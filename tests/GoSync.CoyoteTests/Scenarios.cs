@@ -72,6 +72,53 @@ public static class Scenarios
         s.Verify();
     }
 
+    /// <summary>
+    /// Loads of dirty-only and absent keys that walk the dirty table without the lock, while other tasks unlink, free,
+    /// reuse and add slots of the same chain. Every key hashes to 0, so the dirty table is one chain (100, 1, 0, 103
+    /// after the setup, all dirty-only) and every absent key's filter bits are set: each Load walks the chain, and an absent answer must come
+    /// from a walk that no change overlapped (the chain's change sequence, design.md, "Filter false positives without
+    /// the lock"). A walk that trusted itself anyway would miss a key present throughout: key 1 when the delete of head
+    /// 100 moves it into the head after the walk read the old head (and before it read the new link), or key 0 when
+    /// the delete of key 1 frees the slot the walk stands on (its link then reads as the end of the chain).
+    /// </summary>
+    [CoyoteTest]
+    public static async Task LoadRacesChangesOfItsDirtyChain()
+    {
+        var s = new Scenario(2, new OneHashComparer());
+        s.Setup.StoreOther(0); // key 100 heads the dirty table's one chain; the read map is empty: amended
+        s.Setup.StoreOther(3); // chain 100, 103 (a new key links second)
+        s.Setup.LoadMissing(0); // a locked miss of an absent key (1 of 2: no promotion): the map wants a miss filter
+        s.Setup.Op(OpKind.Store, 0, Value(0, 1)); // builds the filter (every key's bits are the same); chain 100, 0, 103
+        s.Setup.Op(OpKind.Store, 1, Value(1, 1)); // chain 100, 1, 0, 103
+        await s.RunAsync(
+            w =>
+            {
+                w.Op(OpKind.Load, 1);
+                w.Op(OpKind.Load, 0);
+                w.Op(OpKind.ContainsKey, 1);
+            },
+            w =>
+            {
+                w.DeleteOther(0); // unlinks head 100: key 1 moves into the head, its slot is freed
+                w.StoreOther(2); // reuses the slot
+                w.Op(OpKind.Store, 0, Value(0, 2));
+            },
+            w =>
+            {
+                w.Op(OpKind.TryGetValue, 0);
+                w.Op(OpKind.Delete, 1);
+            }).ConfigureAwait(false);
+        s.Verify();
+    }
+
+    // Every key hashes to 0: one chain per table.
+    private sealed class OneHashComparer : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => x == y;
+
+        public int GetHashCode(int obj) => 0;
+    }
+
     /// <summary>Loads of a read key, a deleted key and a missing key while a new key rebuilds the dirty map (expunging the deleted one).</summary>
     [CoyoteTest]
     public static async Task LoadRacesDirtyRebuild()

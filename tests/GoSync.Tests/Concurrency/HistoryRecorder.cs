@@ -108,6 +108,9 @@ internal sealed class Workload
 
     /// <summary>With <see cref="VariedInitialStates"/>: each checked key starts dirty-only three times in four (Loads of them are then answered without the lock).</summary>
     public bool MostlyDirtyOnly { get; init; }
+
+    /// <summary>The maps' key comparer (null: the default). One that maps keys to few hashes makes chains long and the miss filter's bits collide.</summary>
+    public IEqualityComparer<int>? KeyComparer { get; init; }
 }
 
 /// <summary>
@@ -170,7 +173,7 @@ internal sealed class HistoryRecorder : IDisposable
     public KeyHistory[] RunRound(int seed)
     {
         var random = new Random(seed);
-        var map = new SyncMap<int, int>();
+        var map = new SyncMap<int, int>(_workload.KeyComparer);
         long[] initial = PrepareInitialState(map, random);
         PlanScripts(random);
 

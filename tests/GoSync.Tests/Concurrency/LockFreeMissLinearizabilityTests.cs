@@ -19,6 +19,10 @@ namespace GoSync.Tests.Concurrency;
 /// (CompareAndDelete), with new keys (dirty-table growth, which replaces the arrays a walker may hold; dirty rebuilds),
 /// with deletes of other keys (unlinks that move a chain's second entry into its head and free slots that later keys
 /// reuse), with Range (promotions) and with Clear.</item>
+/// <item>Absent keys whose filter bits are set by other keys (false positives), settled by a lock-free walk of the dirty
+/// table checked by its change sequence (design.md, "Filter false positives without the lock"): the same races, under a
+/// comparer that gives keys only four hashes, so that most lookups of an absent key walk a chain that the racing
+/// writers change.</item>
 /// </list>
 /// </summary>
 [Collection(ConcurrencyCollection.Name)]
@@ -78,7 +82,39 @@ public sealed class LockFreeMissLinearizabilityTests
         _output.WriteLine(await Run(workload, StressEnvironment.Seed(8300 + threads)));
     }
 
+    [Theory]
+    [InlineData(2, 100)]
+    [InlineData(4, 50)]
+    public async Task AbsentKeyReads_SettledByALockFreeWalkOfTheDirtyTable_RacingWithItsChanges_AreLinearizable(int threads, int operationsPerThread)
+    {
+        var workload = new Workload
+        {
+            Threads = threads,
+            CheckedKeys = 2,
+            OperationsPerThread = operationsPerThread,
+            Operations =
+            [
+                (OpKind.Load, 8), (OpKind.TryGetValue, 4), (OpKind.ContainsKey, 4), (OpKind.IndexerGet, 2),
+                (OpKind.Store, 3), (OpKind.TryAdd, 2), (OpKind.LoadOrStore, 2), (OpKind.LoadAndDelete, 3),
+                (OpKind.Delete, 2), (OpKind.TryRemove, 1), (OpKind.CompareAndDelete, 1), (OpKind.Swap, 1),
+            ],
+            DriverPercent = 35,
+            VariedInitialStates = true,
+            KeyComparer = new FourHashesComparer(),
+        };
+        _output.WriteLine(await Run(workload, StressEnvironment.Seed(8500 + threads)));
+    }
+
     // 600 rounds (scaled), more while too few operations overlapped; the checks are RunUntilOverlapping's.
     private static Task<string> Run(Workload workload, int baseSeed) =>
         LinearizabilityRun.WithinTimeLimit(() => LinearizabilityRun.RunUntilOverlapping(workload, baseSeed, StressEnvironment.Scaled(600)), TimeLimit);
+
+    // Four hashes for all keys: every chain of the dirty table holds a quarter of its keys, and an absent key's filter
+    // bits are those of every pending key with its hash.
+    private sealed class FourHashesComparer : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => x == y;
+
+        public int GetHashCode(int obj) => obj & 3;
+    }
 }

@@ -109,6 +109,89 @@ public sealed class MissFilterTests
         map.AssertInvariants();
     }
 
+    public static TheoryData<string> LoadPaths => new() { "Load", "TryGetValue", "ContainsKey", "Indexer" };
+
+    [Theory]
+    [MemberData(nameof(LoadPaths))]
+    public void FilterFalsePositive_IsSettledByALockFreeWalk_WhenTheDirtyTableDidNotChange(string path)
+    {
+        // Every key hashes to 0, so every absent key's filter bits are set by the dirty-only keys (a false positive):
+        // the Load paths walk the dirty table's one chain without the lock, find no entry of the key, see its change
+        // sequence unchanged, and answer "absent" (design.md, "Filter false positives without the lock"), counting no
+        // miss. Without the sequence check, or with the walk taking the lock, CallsUnderTheLock would not be 0.
+        var comparer = new LockAwareCollidingComparer();
+        SyncMap<int, int> map = CollidingMapWithFilter(comparer, dirtyOnly: 10);
+        Assert.True(map.MissFilterMayHold(1_000));
+        int misses = map.GetInternalState().Misses;
+        comparer.Reset();
+        MapLockHolder.AssertCompletesWithoutTheLock(map, $"{path} of an absent key whose filter bits are set", () => Assert.False(Run(path, map, 1_000)));
+        Assert.Equal(0, comparer.CallsUnderTheLock);
+        Assert.Equal(12, comparer.CallsWithoutTheLock); // the read table's key, then the dirty chain's 11 (-1 and 0 to 9), once each
+        Assert.Equal(misses, map.GetInternalState().Misses);
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void FilterFalsePositive_WhoseWalkRacesAChangeOfTheDirtyTable_TakesTheLock()
+    {
+        // The comparer adds a new key to the dirty table (the same chain) from inside the lock-free walk, when the walk
+        // compares against dirty-only key 5: the change sequence moves, so the walk proves nothing and the Load decides
+        // under the lock. A walk that trusted itself regardless would answer without the lock (CallsUnderTheLock 0).
+        var comparer = new LockAwareCollidingComparer();
+        SyncMap<int, int> map = CollidingMapWithFilter(comparer, dirtyOnly: 10);
+        int added = 0;
+        int underTheLockByTheStore = 0;
+        comparer.Reset();
+        comparer.OnCallWithoutTheLock = (x, y) =>
+        {
+            if ((x == 5 || y == 5) && added++ == 0)
+            {
+                map.Store(500, 500);
+                underTheLockByTheStore = comparer.CallsUnderTheLock;
+            }
+        };
+        Assert.False(map.Load(1_000, out _));
+        comparer.OnCallWithoutTheLock = null;
+        Assert.Equal(1, added);
+        Assert.True(comparer.CallsUnderTheLock > underTheLockByTheStore, "the Load answered from a walk that raced a change of the dirty table");
+        Assert.True(map.Load(500, out int value));
+        Assert.Equal(500, value);
+        map.AssertInvariants();
+    }
+
+    [Fact]
+    public void FilterFalsePositive_WithAChainLongerThanTheWalkBound_TakesTheLock()
+    {
+        // 150 dirty-only keys in one chain: the lock-free walk stops at MaxRacingSteps links, which proves nothing.
+        var comparer = new LockAwareCollidingComparer();
+        SyncMap<int, int> map = CollidingMapWithFilter(comparer, dirtyOnly: 150);
+        comparer.Reset();
+        Assert.False(map.Load(1_000, out _));
+        Assert.True(comparer.CallsWithoutTheLock <= 2 + SyncMap<int, int>.MaxRacingStepsForTests, $"{comparer.CallsWithoutTheLock} Equals calls without the lock");
+        Assert.True(comparer.CallsUnderTheLock > 0, "a walk cut short by its bound answered without the lock");
+        map.AssertInvariants();
+    }
+
+    // A map whose keys all hash to 0: -1 in the read table, then `dirtyOnly` keys 0.. pending in one dirty chain, with a
+    // miss filter built (a locked lookup of an absent key made the map want one; the last new key built it).
+    private static SyncMap<int, int> CollidingMapWithFilter(LockAwareCollidingComparer comparer, int dirtyOnly)
+    {
+        var map = new SyncMap<int, int>(comparer);
+        comparer.Map = map;
+        map.Store(-1, -1);
+        map.Range(static (_, _) => true); // promoted: the read table holds -1 only
+        map.Store(0, 0);
+        Assert.False(map.Load(-2, out _)); // no filter yet: locked, and the map wants one
+        for (int k = 1; k < dirtyOnly; k++)
+        {
+            map.Store(k, k); // the first of these builds the filter
+        }
+
+        Assert.True(map.GetProbeState().FilterBits > 0);
+        Assert.True(map.GetInternalState().Amended);
+        return map;
+    }
+
     [Theory]
     [MemberData(nameof(ReadPaths))]
     public void FirstAbsentKey_TakesTheLock_CountsOneMiss_AndTheNextNewKeyBuildsTheFilter(string path)
@@ -258,6 +341,9 @@ public sealed class MissFilterTests
 
         public int CallsUnderTheLock { get; private set; }
 
+        /// <summary>Runs on every Equals call made without the lock, with its arguments, after it is counted (re-entrant calls included).</summary>
+        public Action<int, int>? OnCallWithoutTheLock { get; set; }
+
         public void Reset() => (CallsWithoutTheLock, CallsUnderTheLock) = (0, 0);
 
         public bool Equals(int x, int y)
@@ -269,6 +355,7 @@ public sealed class MissFilterTests
             else
             {
                 CallsWithoutTheLock++;
+                OnCallWithoutTheLock?.Invoke(x, y);
             }
 
             return x == y;
