@@ -500,19 +500,26 @@ public sealed partial class SyncMap<TKey, TValue>
         internal void Insert(Entry e, bool checkChain = true)
         {
             BeginChangeLocked();
-            if (_t.Count == _t.Heads.Length)
+            try
             {
-                Grow();
-            }
+                if (_t.Count == _t.Heads.Length)
+                {
+                    Grow();
+                }
 
-            int b = Place(e);
-            _t.Count++;
-            if (checkChain && IsFloodable && ChainLength(b) > MaxChainBeforeRandomizing)
+                int b = Place(e);
+                _t.Count++;
+                if (checkChain && IsFloodable && ChainLength(b) > MaxChainBeforeRandomizing)
+                {
+                    Randomize();
+                }
+            }
+            finally
             {
-                Randomize();
+                // Even again whatever happened: a growth that fails to allocate must not leave the sequence odd, which
+                // would swap what odd and even mean for every later walk.
+                EndChangeLocked();
             }
-
-            EndChangeLocked();
         }
 
         /// <summary>Notes the hash of a key added as a new key (for the miss filter).</summary>

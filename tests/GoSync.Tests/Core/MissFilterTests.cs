@@ -118,7 +118,7 @@ public sealed class MissFilterTests
         // Every key hashes to 0, so every absent key's filter bits are set by the dirty-only keys (a false positive):
         // the Load paths walk the dirty table's one chain without the lock, find no entry of the key, see its change
         // sequence unchanged, and answer "absent" (design.md, "Filter false positives without the lock"), counting no
-        // miss. Without the sequence check, or with the walk taking the lock, CallsUnderTheLock would not be 0.
+        // miss. A Load that took the lock for it (as before this path) would make CallsUnderTheLock non-zero.
         var comparer = new LockAwareCollidingComparer();
         SyncMap<int, int> map = CollidingMapWithFilter(comparer, dirtyOnly: 10);
         Assert.True(map.MissFilterMayHold(1_000));
