@@ -160,6 +160,41 @@ public sealed class MissFilterTests
     }
 
     [Fact]
+    public void FilterFalsePositive_WhoseWalkRacesAnUnlinkFromItsChain_TakesTheLock()
+    {
+        // The comparer deletes a dirty-only key that the walk has not reached yet (Delete unlinks it from the same chain:
+        // RemoveEntry) from inside the lock-free walk, when the walk compares against key 5. The walk then follows the
+        // rewritten link past the removed key and reaches the chain's end, so only the change sequence shows that the
+        // chain changed under it: the Load must decide under the lock. A RemoveEntry without its change bracket would
+        // leave the sequence as it was and let the walk answer "absent" without the lock (CallsUnderTheLock unchanged).
+        var comparer = new LockAwareCollidingComparer();
+        SyncMap<int, int> map = CollidingMapWithFilter(comparer, dirtyOnly: 10);
+        var compared = new HashSet<int>();
+        int removed = int.MinValue;
+        int underTheLockByTheDelete = 0;
+        comparer.Reset();
+        comparer.OnCallWithoutTheLock = (x, y) =>
+        {
+            compared.Add(x);
+            compared.Add(y);
+            if ((x == 5 || y == 5) && removed == int.MinValue)
+            {
+                removed = Enumerable.Range(0, 10).First(k => !compared.Contains(k));
+                Assert.True(map.LoadAndDelete(removed, out _));
+                underTheLockByTheDelete = comparer.CallsUnderTheLock;
+            }
+        };
+        Assert.False(map.Load(1_000, out _));
+        comparer.OnCallWithoutTheLock = null;
+        Assert.NotEqual(int.MinValue, removed);
+        Assert.True(underTheLockByTheDelete > 0, "the delete did not run under the lock");
+        Assert.True(comparer.CallsUnderTheLock > underTheLockByTheDelete, "the Load answered from a walk that raced an unlink from its chain");
+        Assert.False(map.Load(removed, out _));
+        Assert.Equal(10, map.Count); // -1 and the nine dirty-only keys left
+        map.AssertInvariants();
+    }
+
+    [Fact]
     public void FilterFalsePositive_WithAChainLongerThanTheWalkBound_TakesTheLock()
     {
         // 150 dirty-only keys in one chain: the lock-free walk stops at MaxRacingSteps links, which proves nothing.
