@@ -389,7 +389,7 @@ public static class Scenarios
         {
             // The timed insert pass is one pass, so its code must be compiled (tier 1) before it starts: the same
             // stores, on smaller throwaway maps of the same type, until a round compiles nothing. Without this the
-            // pass ran partly in tier-0 code and its ns/key measured the JIT (SyncMap 69-277 ns, CD 50-443 over runs).
+            // pass's first stores ran in tier-0 code (benchmarks.md, sixth round: the row moved little with the fix).
             int warmColliders = withColliders ? Math.Min(sizes.Colliders, 64) : 0;
             int warmGood = Math.Min(sizes.GoodKeys, 2_048);
             JitWarmup.Run(typeof(InsertPass<TMap>), () => InsertPass<TMap>.Run(newMap(), warmColliders, warmGood));
