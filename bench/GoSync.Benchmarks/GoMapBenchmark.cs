@@ -150,7 +150,7 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
     private static void WarmUp<TMap>(Execution<TKey, TValue, TWorkload, TMap, Measure> execution, Func<TMap> create, int threads)
         where TMap : struct, IMapOps<TKey, TValue>
     {
-        int ops = Math.Max(16 * threads, TWorkload.OperationsPerInvoke >> 10);
+        int ops = Math.Max(Math.Max(16 * threads, TWorkload.OperationsPerInvoke >> 10), threads * TWorkload.WarmUpOperationsPerWorker);
         JitWarmup.Run(typeof(Execution<TKey, TValue, TWorkload, TMap, Measure>), () =>
         {
             execution.Setup(create());

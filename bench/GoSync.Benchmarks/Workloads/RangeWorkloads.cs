@@ -143,6 +143,10 @@ public readonly struct AdversarialDeleteWorkload : IGoWorkload<int, int>
 
     public static bool SkipsCopyOnWrite => false;
 
+    // The round at i = 0 stores a key the setup stored; from i = 1024 on each round stores a new key, which is the
+    // path the measured run repeats (for SyncMap, a dirty map rebuilt from the read map). Four rounds per worker.
+    public static int WarmUpOperationsPerWorker => 4 * MapSize;
+
     public static void Setup<TMap>(TMap map)
         where TMap : struct, IMapOps<int, int>
         => GoSetup.StoreRange<int, int, IntKeys, TMap>(map, MapSize);

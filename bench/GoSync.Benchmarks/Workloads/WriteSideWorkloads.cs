@@ -211,6 +211,9 @@ public readonly struct SlidingWindowChurnWorkload : IGoWorkload<int, int>
     // Enough for every worker of a 2-thread run to slide its window: more than 2 x 10 x 1024 operations.
     public static int SmokeOperations => 1 << 15;
 
+    // A window fills in 10,240 operations and slides after that: twice that lets each warm-up run slide it as long.
+    public static int WarmUpOperationsPerWorker => 2 * StoreEvery * Window;
+
     public static void Setup<TMap>(TMap map)
         where TMap : struct, IMapOps<int, int>
     {
