@@ -418,13 +418,24 @@ public sealed partial class SyncMap<TKey, TValue>
         /// Go's <c>tryExpungeLocked</c>: N -> X, used while the dirty map is rebuilt. Returns true if the
         /// entry is (now) X, so it must be left out of the dirty map.
         /// </summary>
+        /// <remarks>
+        /// One compare-and-swap, no retry loop (Go loops; the loop's only effect was a second, failing CAS after each
+        /// success): the CAS fails only if a lock-free writer stored a value (N -> V) since the read (X and P are
+        /// written only by lock holders, and this thread holds the lock), and then the entry was live at that moment
+        /// and belongs in the dirty map, which keeps it even if it is deleted again right after (invariant 2 allows N
+        /// there). Loop-free and inlined into the rebuild's loop (DirtyTable's copy constructor): a method with a loop
+        /// starts as tier-0 code with an on-stack-replacement patchpoint, and this one, called in bursts under the
+        /// lock, was seen to stay tier-0 for seconds of a Range-then-delete workload (docs/benchmarks.md, eighth round).
+        /// </remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal bool TryExpungeLocked()
         {
-            Slot p = LoadSlot();
-            while (p.IsDeleted)
+            Slot p = LoadSlot(); // acquire; pairs with the CAS of the writer that made the state
+            if (p.IsDeleted)
             {
-                // N -> X. Full fence. Fails only if a lock-free writer stored a value (N -> V) meanwhile.
-                p = CompareExchange(Slot.Expunged, Slot.Deleted);
+                // N -> X. Full fence. Returns the state it saw: N (so the exchange happened) or V (a lock-free writer
+                // stored a value since the read: the entry stays live and goes into the dirty map).
+                return CompareExchange(Slot.Expunged, Slot.Deleted).IsDeleted;
             }
 
             return p.IsExpunged;
