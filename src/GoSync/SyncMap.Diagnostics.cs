@@ -90,6 +90,12 @@ public sealed partial class SyncMap<TKey, TValue>
     /// </summary>
     internal static int AddedHashesHeldBy(object tableIdentity) => tableIdentity is DirtyTable d ? d.AddedHashes.Length : 0;
 
+    /// <summary>For tests: the key of an entry taken from <see cref="ProbeState.ReadEntries"/>.</summary>
+    internal static TKey KeyOfEntry(object entry) => ((Entry)entry).Key;
+
+    /// <summary>For tests: the read slots visited by the rebuild that built a table (see <see cref="ProbeState.DirtyTable"/>).</summary>
+    internal static int RebuildWalkOf(object tableIdentity) => tableIdentity is DirtyTable d ? d.RebuildWalk : 0;
+
     // The hash each key of a table is bucketed by, in slot order.
     private static int[] BucketHashes(ReadOnly t)
     {

@@ -326,6 +326,9 @@ public sealed partial class SyncMap<TKey, TValue>
         private int[]? _addedHashes;
         private int _addedCount;
 
+        // For tests (TableCostTests): the read slots the rebuild constructor's walk visited. Written once, in the constructor.
+        private int _rebuildWalk;
+
         /// <summary>An empty table with room for <paramref name="capacity"/> keys.</summary>
         internal DirtyTable(IEqualityComparer<TKey>? comparer, int capacity)
         {
@@ -339,8 +342,10 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <list type="bullet">
         /// <item>the read table is neither oversized (at most twice the buckets the live keys need) nor too full (room
         /// for an eighth more keys, so the new key does not make it grow at once): block-copy its four arrays, then
-        /// unlink each expunged entry by reference (O(chain) each). The cheapest copy there is: one memory copy and one
-        /// read of each entry's state.</item>
+        /// walk the slots, expunging and unlinking (by reference, O(chain) each) deleted entries, until as many as the
+        /// read table holds beyond the live count are expunged. The cheapest copy there is: one memory copy, and a walk
+        /// that stops at the last deleted entry (none at all when nothing was deleted) instead of reading every
+        /// entry's state (TableCostTests.DirtyRebuild_StopsItsWalk...).</item>
         /// <item>otherwise (many keys deleted since it was built, e.g. a map that shrank from a peak): place the surviving
         /// entries one by one into a table sized for the live keys plus an eighth, so tables follow the live count
         /// (TableCostTests.MapThatPeakedAtAMillionKeys_...).</item>
@@ -374,15 +379,27 @@ public sealed partial class SyncMap<TKey, TValue>
                     }
                 }
 
-                for (int i = 0; i < slots; i++)
+                // The deleted (N) entries to expunge: the read table's keys less the live ones (the read map is a
+                // promoted dirty map, so it holds no X entry, and P0 entries are neither live nor expunged). The walk
+                // stops once it has expunged that many, so a map with few deletions is copied by the block copy and a
+                // partial walk (Range-then-delete-first: one deleted entry, at a random slot, half the walk on average).
+                // `live` may be stale (writers change _count without the lock): if it is too low the walk simply runs
+                // to the end; if too high, it stops before some N entry, which then stays in the dirty map as N. That
+                // is allowed (an N entry is in the dirty map whenever one exists, invariant 2) and costs only its slot
+                // until a later rebuild expunges it. In a quiescent map the count is exact and every N is expunged.
+                int toExpunge = read.Count - live;
+                int walked = 0;
+                while (toExpunge > 0 && walked < slots)
                 {
-                    Entry? e = read.SlotAt(i);
+                    Entry? e = read.SlotAt(walked++);
                     if (e is not null && e.TryExpungeLocked())
                     {
                         RemoveEntry(e);
+                        toExpunge--;
                     }
                 }
 
+                _rebuildWalk = walked;
                 return; // the copy's chains are the read table's, minus links: within the bound if those were
             }
 
@@ -396,8 +413,13 @@ public sealed partial class SyncMap<TKey, TValue>
                 }
             }
 
+            _rebuildWalk = slots;
+
             CheckLongestChain();
         }
+
+        /// <summary>For tests: how many read slots the rebuild constructor visited (0 for a table not built by it).</summary>
+        internal int RebuildWalk => _rebuildWalk;
 
         /// <summary>The table (for walks over every key and for diagnostics).</summary>
         internal ReadOnly Table => _t;

@@ -236,6 +236,61 @@ public sealed class TableCostTests
     }
 
     [Fact]
+    public void DirtyRebuild_StopsItsWalk_AtTheLastDeletedEntry_AndWalksNothingWhenNothingWasDeleted()
+    {
+        // Nothing deleted since the promotion: the block copy alone, no entry's state read.
+        SyncMap<int, int> untouched = Promoted(10_000);
+        untouched.Store(-1, -1);
+        SyncMap<int, int>.ProbeState state = untouched.GetProbeState();
+        Assert.Equal(0, SyncMap<int, int>.RebuildWalkOf(state.DirtyTable!));
+        Assert.Equal(10_001, state.Dirty!.Value.Count);
+        untouched.AssertInvariants();
+
+        // The key in the first occupied slot deleted (Range-then-delete-first when the Range starts there): the walk
+        // stops at that slot instead of reading 10,000 entries' states.
+        SyncMap<int, int> first = Promoted(10_000);
+        int firstKey = KeyOf(first.GetProbeState().ReadEntries[0].Entry);
+        first.Delete(firstKey);
+        first.Store(-1, -1);
+        state = first.GetProbeState();
+        int walked = SyncMap<int, int>.RebuildWalkOf(state.DirtyTable!);
+        Assert.True(walked is >= 1 and <= 16, $"a rebuild after one deletion in the first slots walked {walked} slots");
+        Assert.Equal(10_000, state.Dirty!.Value.Count); // 9,999 live keys and the new one: the deleted entry is out
+        Assert.Equal(1, state.ReadEntries.Count(e => e.Expunged));
+        Assert.False(first.ContainsKey(firstKey));
+        first.AssertInvariants();
+
+        // The first and the last occupied slots deleted: the walk runs to the last one and expunges both.
+        SyncMap<int, int> ends = Promoted(10_000);
+        (object Entry, bool Expunged)[] entries = ends.GetProbeState().ReadEntries;
+        int lastKey = KeyOf(entries[^1].Entry);
+        ends.Delete(KeyOf(entries[0].Entry));
+        ends.Delete(lastKey);
+        ends.Store(-1, -1);
+        state = ends.GetProbeState();
+        walked = SyncMap<int, int>.RebuildWalkOf(state.DirtyTable!);
+        Assert.True(walked >= entries.Length && walked <= state.Read.Used, $"walked {walked} of {state.Read.Used} slots holding {entries.Length} entries");
+        Assert.Equal(9_999, state.Dirty!.Value.Count);
+        Assert.Equal(2, state.ReadEntries.Count(e => e.Expunged));
+        Assert.False(ends.ContainsKey(lastKey));
+        ends.AssertInvariants();
+
+        static SyncMap<int, int> Promoted(int keys)
+        {
+            var map = new SyncMap<int, int>();
+            for (int i = 0; i < keys; i++)
+            {
+                map.Store(i, i);
+            }
+
+            map.Range(static (_, _) => true);
+            return map;
+        }
+
+        static int KeyOf(object entry) => SyncMap<int, int>.KeyOfEntry(entry);
+    }
+
+    [Fact]
     public void PromotedTable_KeepsNoAddedKeyHashes_AndSequentialKeysAllocateNoOverflowSlots()
     {
         var map = new SyncMap<int, int>();
