@@ -419,8 +419,9 @@ public sealed partial class SyncMap<TKey, TValue>
         /// entry is (now) X, so it must be left out of the dirty map.
         /// </summary>
         /// <remarks>
-        /// One compare-and-swap, no retry loop (Go loops; the loop's only effect was a second, failing CAS after each
-        /// success): the CAS fails only if a lock-free writer stored a value (N -> V) since the read (X and P are
+        /// One compare-and-swap, no retry loop (Go's retries while it reloads N; the loop this replaced, which took the
+        /// CAS's returned state as the next one to test, also made a second, failing CAS after each success): the CAS
+        /// fails only if a lock-free writer stored a value (N -> V) since the read (X and P are
         /// written only by lock holders, and this thread holds the lock), and then the entry was live at that moment
         /// and belongs in the dirty map, which keeps it even if it is deleted again right after (invariant 2 allows N
         /// there). Loop-free and inlined into the rebuild's loop (DirtyTable's copy constructor): a method with a loop
