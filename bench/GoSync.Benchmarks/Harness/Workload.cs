@@ -33,7 +33,7 @@ public interface IGoWorkload<TKey, TValue>
     /// Operations each worker needs in one untimed warm-up run (<see cref="JitWarmup"/>) to reach every path the
     /// measured run takes at its steady rate; 0 (the default) where the warm-up's usual length, a thousandth of
     /// <see cref="OperationsPerInvoke"/>, already does. A workload with a rare branch (a Range and a new key once per
-    /// 1024 operations, a window that starts sliding after 10,240) says so here, or the measured run would execute
+    /// 1024 operations, a window that starts sliding after 10,240) says so here, or the measured run may execute
     /// that branch's code at tier 0 for a map whose other code is tier 1.
     /// </summary>
     static virtual int WarmUpOperationsPerWorker => 0;

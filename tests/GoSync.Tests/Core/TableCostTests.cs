@@ -249,7 +249,7 @@ public sealed class TableCostTests
         // The key in the first occupied slot deleted (Range-then-delete-first when the Range starts there): the walk
         // stops at that slot instead of reading 10,000 entries' states.
         SyncMap<int, int> first = Promoted(10_000);
-        int firstKey = KeyOf(first.GetProbeState().ReadEntries[0].Entry);
+        int firstKey = SyncMap<int, int>.KeyOfEntry(first.GetProbeState().ReadEntries[0].Entry);
         first.Delete(firstKey);
         first.Store(-1, -1);
         state = first.GetProbeState();
@@ -263,8 +263,8 @@ public sealed class TableCostTests
         // The first and the last occupied slots deleted: the walk runs to the last one and expunges both.
         SyncMap<int, int> ends = Promoted(10_000);
         (object Entry, bool Expunged)[] entries = ends.GetProbeState().ReadEntries;
-        int lastKey = KeyOf(entries[^1].Entry);
-        ends.Delete(KeyOf(entries[0].Entry));
+        int lastKey = SyncMap<int, int>.KeyOfEntry(entries[^1].Entry);
+        ends.Delete(SyncMap<int, int>.KeyOfEntry(entries[0].Entry));
         ends.Delete(lastKey);
         ends.Store(-1, -1);
         state = ends.GetProbeState();
@@ -286,8 +286,6 @@ public sealed class TableCostTests
             map.Range(static (_, _) => true);
             return map;
         }
-
-        static int KeyOf(object entry) => SyncMap<int, int>.KeyOfEntry(entry);
     }
 
     [Fact]
