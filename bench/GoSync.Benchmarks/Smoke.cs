@@ -213,6 +213,12 @@ public static class Smoke
         var row = new LongRow(type, ComparisonTable.WorkloadName(type), 1, benchmark.SkipsCopyOnWrite);
         row.Cells[MapKind.SyncMap] = result;
         Check.That(LongRun.ToText([row], 2).Contains(type.Name, StringComparison.Ordinal) && LongRun.ToCsv([row]).Split('\n').Length >= 3, "the long-run tables lack the run");
+
+        // The steady state is the mean of the second half of the segments (the last one of two): 7 of {1, 7} and 3.5
+        // of {100, 1, 2, 3, 4}, where a costly segment outside the half does not count and one inside it does.
+        Check.That(LongRun.Steady(new LongRunResult([1, 7], [0, 0])) == 7
+            && LongRun.Steady(new LongRunResult([100, 1, 2, 3, 4], new double[5])) == 3.5
+            && LongRun.Steady(new LongRunResult([1, 1, 1, 9], new double[4])) == 5, "the long run's steady state is not the mean of its second half");
         return string.Create(CultureInfo.InvariantCulture, $"{type.Name}.SyncMap, 2 segments of {benchmark.OperationsPerInvoke:N0} operations");
     }
 }
