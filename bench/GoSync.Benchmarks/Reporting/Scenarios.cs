@@ -37,7 +37,8 @@ public sealed record ScenarioSizes(int Peak, int GoodKeys, int Colliders, int Re
 /// Each loop is generic over the map's struct wrapper (a compiled loop per map, as in the workloads) and warmed up
 /// (JitWarmup) on a small map before it is measured. A measurement doubles the loop's length until one run takes at
 /// least 50 ms, then runs it five times; the table gives the median repetition's time per unit and the bytes the
-/// thread allocated per unit.
+/// thread allocated per unit. A full blocking collection precedes each measurement, so the setup's garbage is not
+/// collected inside it.
 /// Setup (filling the maps) is untimed, except in the "insert" row, which times one pass of it.
 /// </remarks>
 public static class Scenarios
@@ -177,6 +178,13 @@ public static class Scenarios
     /// </summary>
     private static ScenarioCell Time(Func<int, int> run, int initialCount)
     {
+        // The untimed setup's garbage (a shrunk map's 1M deleted entries and old tables, and whatever the tables before
+        // the scenarios left) is collected here, not inside the timed repetitions: a full blocking, compacting
+        // collection, as BenchmarkDotNet forces one before each iteration. Every map's measurement starts from it.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+
         int count = Math.Max(1, initialCount);
         while (true)
         {
