@@ -214,8 +214,9 @@ public static class Smoke
         row.Cells[MapKind.SyncMap] = result;
         Check.That(LongRun.ToText([row], 2).Contains(type.Name, StringComparison.Ordinal) && LongRun.ToCsv([row]).Split('\n').Length >= 3, "the long-run tables lack the run");
 
-        // The steady state is the mean of the second half of the segments (the last one of two): 7 of {1, 7} and 3.5
-        // of {100, 1, 2, 3, 4}, where a costly segment outside the half does not count and one inside it does.
+        // The steady state is the mean of the second half of the segments (the last one of two): 7 of {1, 7}; 3.5 of
+        // {100, 1, 2, 3, 4}, where the costly first segment is outside the half and does not count; 5 of {1, 1, 1, 9},
+        // where the costly last one is inside it and counts at its share.
         Check.That(LongRun.Steady(new LongRunResult([1, 7], [0, 0])) == 7
             && LongRun.Steady(new LongRunResult([100, 1, 2, 3, 4], new double[5])) == 3.5
             && LongRun.Steady(new LongRunResult([1, 1, 1, 9], new double[4])) == 5, "the long run's steady state is not the mean of its second half");
