@@ -6,6 +6,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using GoSync.Benchmarks.Harness;
 
 namespace GoSync.Benchmarks;
 
@@ -253,9 +254,7 @@ public static class Footprint
 
     private static long SettledHeap()
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
+        Heap.Settle();
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 

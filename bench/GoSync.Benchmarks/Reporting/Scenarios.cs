@@ -179,11 +179,9 @@ public static class Scenarios
     private static ScenarioCell Time(Func<int, int> run, int initialCount)
     {
         // The untimed setup's garbage (a shrunk map's 1M deleted entries and old tables, and whatever the tables before
-        // the scenarios left) is collected here, not inside the timed repetitions: a full blocking, compacting
-        // collection, as BenchmarkDotNet forces one before each iteration. Every map's measurement starts from it.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        // the scenarios left) is collected here, not inside the timed repetitions, as BenchmarkDotNet forces a
+        // collection before each iteration. Every map's measurement starts from it.
+        Heap.Settle();
 
         int count = Math.Max(1, initialCount);
         while (true)

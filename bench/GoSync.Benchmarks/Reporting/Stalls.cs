@@ -90,9 +90,7 @@ public static class Stalls
         where TMap : struct, IMapOps<int, int>
     {
         JitWarmup.Run(typeof(Filler<TMap>), () => Filler<TMap>.Fill(create(), WarmUpKeys));
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
+        Heap.Settle();
         int gen2 = GC.CollectionCount(2);
         TimeSpan pause = GC.GetTotalPauseDuration();
         Filler<TMap>.Result result = Filler<TMap>.Fill(create(), keys);
