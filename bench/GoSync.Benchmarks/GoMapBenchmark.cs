@@ -151,7 +151,7 @@ public abstract class GoMapBenchmark<TKey, TValue, TWorkload> : IGoBenchmark
         where TMap : struct, IMapOps<TKey, TValue>
     {
         int ops = Math.Max(Math.Max(16 * threads, TWorkload.OperationsPerInvoke >> 10), threads * TWorkload.WarmUpOperationsPerWorker);
-        JitWarmup.Run(typeof(Execution<TKey, TValue, TWorkload, TMap, Measure>), () =>
+        JitWarmup.Run(JitWarmup.Entry(typeof(Execution<TKey, TValue, TWorkload, TMap, Measure>), "Worker"), () =>
         {
             execution.Setup(create());
             execution.Run(ops);

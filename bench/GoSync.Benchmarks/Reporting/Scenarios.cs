@@ -223,7 +223,7 @@ public static class Scenarios
     private static ScenarioCell RoundOnShrunk<TMap>(TMap map, int peak)
         where TMap : struct, IMapOps<int, int>
     {
-        JitWarmup.Run(typeof(RoundLoop<TMap>), () => RoundLoop<TMap>.Run(Shrink(Fresh(map), 100), 1 << 30, 200));
+        JitWarmup.Run(JitWarmup.Entry(typeof(RoundLoop<TMap>), nameof(RoundLoop<TMap>.Run)), () => RoundLoop<TMap>.Run(Shrink(Fresh(map), 100), 1 << 30, 200));
         Shrink(map, peak);
         int next = 1 << 30;
         return Time(count =>
@@ -317,7 +317,7 @@ public static class Scenarios
         }
 
         map.Range(0, static (_, _, _) => false);
-        JitWarmup.Run(typeof(LookupLoop<int, TMap, IntKey>), () => LookupLoop<int, TMap, IntKey>.Run(map, order, 0, 2_000, expectFound: true));
+        JitWarmup.Run(JitWarmup.Entry(typeof(LookupLoop<int, TMap, IntKey>), nameof(LookupLoop<int, TMap, IntKey>.Run)), () => LookupLoop<int, TMap, IntKey>.Run(map, order, 0, 2_000, expectFound: true));
         int position = 0;
         return Time(count =>
         {
@@ -398,7 +398,7 @@ public static class Scenarios
             // pass's first stores ran in tier-0 code (benchmarks.md, sixth round: the row moved little with the fix).
             int warmColliders = withColliders ? Math.Min(sizes.Colliders, 64) : 0;
             int warmGood = Math.Min(sizes.GoodKeys, 2_048);
-            JitWarmup.Run(typeof(InsertPass<TMap>), () => InsertPass<TMap>.Run(newMap(), warmColliders, warmGood));
+            JitWarmup.Run(JitWarmup.Entry(typeof(InsertPass<TMap>), nameof(InsertPass<TMap>.Run)), () => InsertPass<TMap>.Run(newMap(), warmColliders, warmGood));
 
             TMap map = newMap();
             InsertPass<TMap>.Run(map, withColliders ? sizes.Colliders : 0, goodKeys: 0);
@@ -411,7 +411,7 @@ public static class Scenarios
             Check.That(map.Count == sizes.GoodKeys + (withColliders ? sizes.Colliders : 0), $"map holds {map.Count} keys");
 
             int[] order = Permutation(sizes.GoodKeys);
-            JitWarmup.Run(typeof(LookupLoop<PairKey, TMap, PresentPair>), () =>
+            JitWarmup.Run(JitWarmup.Entry(typeof(LookupLoop<PairKey, TMap, PresentPair>), nameof(LookupLoop<PairKey, TMap, PresentPair>.Run)), () =>
             {
                 LookupLoop<PairKey, TMap, PresentPair>.Run(map, order, 0, 1_000, expectFound: true);
                 LookupLoop<PairKey, TMap, AbsentPair>.Run(map, order, 0, 1_000, expectFound: false);

@@ -89,7 +89,7 @@ public static class Stalls
     internal static StallRow MeasureOne<TMap>(string name, int keys, Func<TMap> create)
         where TMap : struct, IMapOps<int, int>
     {
-        JitWarmup.Run(typeof(Filler<TMap>), () => Filler<TMap>.Fill(create(), WarmUpKeys));
+        JitWarmup.Run(JitWarmup.Entry(typeof(Filler<TMap>), nameof(Filler<TMap>.Fill)), () => Filler<TMap>.Fill(create(), WarmUpKeys));
         Heap.Settle();
         int gen2 = GC.CollectionCount(2);
         TimeSpan pause = GC.GetTotalPauseDuration();
