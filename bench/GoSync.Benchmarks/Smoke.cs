@@ -4,6 +4,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using GoSync.Benchmarks.Harness;
 using GoSync.Benchmarks.Maps;
@@ -101,6 +103,8 @@ public static class Smoke
         {
             extras.Add(("Long", () => CheckLong(selected[0])));
         }
+
+        extras.Add(("JitTiers", CheckJitTiers));
 
         foreach ((string name, Func<string?> check) in extras)
         {
@@ -203,6 +207,37 @@ public static class Smoke
         Check.That(rows.All(r => new[] { r.SyncMap, r.ConcurrentDictionary, r.NonBlocking }.All(c => c.Nanoseconds > 0 && double.IsFinite(c.Nanoseconds))), "a scenario has no time");
         return $"{rows.Count} scenarios x 3 maps";
     }
+
+    /// <summary>
+    /// The warm-up's tier check (JitWarmup, JitTiers): the runtime's JIT events reach the listener, which finds a method
+    /// compiled optimized at once (AggressiveOptimization) by its handle and, under tiered compilation, does not count
+    /// a tier-0 method as optimized.
+    /// </summary>
+    private static string CheckJitTiers()
+    {
+        JitTiers.Start();
+        MethodInfo optimized = JitWarmup.Entry(typeof(Smoke), nameof(CompiledOptimized));
+        MethodInfo quick = JitWarmup.Entry(typeof(Smoke), nameof(CompiledAtTier0));
+        int sum = CompiledOptimized(3) + CompiledAtTier0(4);
+        long deadline = Environment.TickCount64 + 10_000; // events arrive on the listener's thread, milliseconds later
+        while (!JitTiers.IsOptimized(optimized) && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
+        Check.That(sum == 32, "the tier probes computed a wrong sum");
+        Check.That(JitTiers.Available && JitTiers.IsOptimized(optimized), "JitTiers saw no optimized compilation of a method marked AggressiveOptimization within 10 s");
+        bool tiered = Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") != "0"
+            && !(AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool enabled) && !enabled);
+        Check.That(!tiered || !JitTiers.IsOptimized(quick), "JitTiers counted a method called once, at tier 0, as optimized");
+        return tiered ? "optimized and tier-0 compilations told apart" : "optimized compilation seen (tiered compilation is off)";
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int CompiledOptimized(int x) => (3 * x) + 1;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int CompiledAtTier0(int x) => (5 * x) + 2;
 
     /// <summary>The long mode's path and tables on one workload, two segments, at one thread.</summary>
     private static string CheckLong(Type type)
