@@ -15,8 +15,9 @@ namespace GoSync.Benchmarks.Harness;
 /// on-stack replacement patches up mid-loop.
 /// </summary>
 /// <remarks>
-/// Each MethodLoadVerbose event carries the method's MethodDesc (MethodID, which is <see cref="RuntimeMethodHandle.Value"/>
-/// for an unshared instantiation, as every workload loop over struct maps is) and its optimization tier in bits 7-9 of
+/// Each MethodLoadVerbose event carries the method's MethodDesc (MethodID, the <see cref="RuntimeMethodHandle.Value"/> the
+/// warm-up looks up: they matched for the int-key loops and for the string-key ones, whose code is shared across
+/// reference-type instantiations; their warm-ups end without the warning) and its optimization tier in bits 7-9 of
 /// MethodFlags, numbered as the runtime's JitOptimizationTier: 2 Optimized, 3 QuickJitted, 4 OptimizedTier1,
 /// 5 OptimizedTier1OSR, 6 InstrumentedTier. Events arrive on the listener's dispatch thread, some milliseconds after
 /// the compilation.
