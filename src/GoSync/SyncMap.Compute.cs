@@ -196,6 +196,7 @@ public sealed partial class SyncMap<TKey, TValue>
                     if (existed)
                     {
                         Interlocked.Decrement(ref _count); // Pv -> N by this call
+                        _deletedHash = e.Hash; // a rebuild hint (plain write: see the field)
                     }
 
                     value = default;

@@ -93,6 +93,15 @@ public sealed partial class SyncMap<TKey, TValue>
     /// <summary>For tests: the key of an entry taken from <see cref="ProbeState.ReadEntries"/>.</summary>
     internal static TKey KeyOfEntry(object entry) => ((Entry)entry).Key;
 
+    /// <summary>For tests: the read slots (and hinted-chain entries) visited by the rebuild that built the current dirty table, or 0 if there is none. Takes the lock; O(1).</summary>
+    internal int CurrentRebuildWalk()
+    {
+        lock (_lock)
+        {
+            return _dirty?.RebuildWalk ?? 0;
+        }
+    }
+
     /// <summary>For tests: the read slots visited by the rebuild that built a table (see <see cref="ProbeState.DirtyTable"/>).</summary>
     internal static int RebuildWalkOf(object tableIdentity) => tableIdentity is DirtyTable d ? d.RebuildWalk : 0;
 

@@ -443,6 +443,18 @@ public sealed partial class SyncMap<TKey, TValue>
         }
 
         /// <summary>
+        /// N -> X only: true if this call expunged the entry, false if it was live, expunged already, or pending. The
+        /// dirty rebuild's form of <see cref="TryExpungeLocked"/> for a read table, which holds no X entry before the
+        /// rebuild starts (it is a promoted dirty map): an X entry there was expunged earlier in the same rebuild (by its
+        /// deleted-key hint) and must not be counted or unlinked twice. Loop-free, inlined into the rebuild, like it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal bool TryExpungeDeletedLocked() =>
+            // Acquire, then N -> X (full fence). Fails only if a lock-free writer stored a value since the read (N -> V):
+            // the entry is live and stays, as in TryExpungeLocked.
+            LoadSlot().IsDeleted && CompareExchange(Slot.Expunged, Slot.Deleted).IsDeleted;
+
+        /// <summary>
         /// Go's <c>unexpungeLocked</c>: X -> N. The caller holds the lock and has already put the entry back
         /// into the dirty map (so invariant 2 holds the moment a lock-free writer can see N).
         /// Returns whether the entry was X.

@@ -342,10 +342,13 @@ public sealed partial class SyncMap<TKey, TValue>
         /// <list type="bullet">
         /// <item>the read table is neither oversized (at most twice the buckets the live keys need) nor too full (room
         /// for an eighth more keys, so the new key does not make it grow at once): block-copy its four arrays, then
-        /// walk the slots, expunging and unlinking (by reference, O(chain) each) deleted entries, until as many as the
-        /// read table holds beyond the live count are expunged. The cheapest copy there is: one memory copy, and a walk
-        /// that stops at the last deleted entry (none at all when nothing was deleted) instead of reading every
-        /// entry's state (TableCostTests.DirtyRebuild_StopsItsWalk...).</item>
+        /// expunge and unlink (by reference, O(chain) each) deleted entries, until as many as the read table holds
+        /// beyond the live count are expunged: first those in the bucket of <paramref name="deletedHash"/> (the hash
+        /// of a key deleted lately, a hint), then those a walk of the slots finds. The cheapest copy there is: one
+        /// memory copy, one chain when the hint names the only deleted key, and otherwise a walk that stops at the last
+        /// deleted entry (none at all when nothing was deleted) instead of reading every entry's state
+        /// (TableCostTests.DirtyRebuild_StopsItsWalk..., DirtyRebuild_FollowsTheDeletedKeyHint...). Cost:
+        /// O(buckets + overflow slots) for the copy and the walk, plus O(the hinted chain).</item>
         /// <item>otherwise (many keys deleted since it was built, e.g. a map that shrank from a peak): place the surviving
         /// entries one by one into a table sized for the live keys plus an eighth, so tables follow the live count
         /// (TableCostTests.MapThatPeakedAtAMillionKeys_...).</item>
@@ -356,11 +359,11 @@ public sealed partial class SyncMap<TKey, TValue>
         /// It runs once per promotion-and-new-key cycle, too rarely for tiered compilation to promote it early, yet
         /// each call is an O(n) loop under the lock: at tier 0 the Range-then-delete-first pattern ran at about 20 ns
         /// per operation for its first quarter second against 6 to 7 once promoted, and 8 to 10 from the start with
-        /// this (docs/benchmarks.md, eighth round). The loop's small callees are inlined into it (SlotAt, TryExpungeLocked
+        /// this (docs/benchmarks.md, eighth round). The loop's small callees are inlined into it (SlotAt, TryExpungeDeletedLocked
         /// and its LoadSlot); RemoveEntry and Insert are shared with the insert and delete paths, which tier them up.
         /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal DirtyTable(ReadOnly read, int live)
+        internal DirtyTable(ReadOnly read, int live, int deletedHash)
         {
             int slots = read.Used;
             int wanted = live + Math.Max(live >> 3, MinCapacity); // the live keys and an eighth more for new ones
@@ -380,19 +383,54 @@ public sealed partial class SyncMap<TKey, TValue>
                 }
 
                 // The deleted (N) entries to expunge: the read table's keys less the live ones (the read map is a
-                // promoted dirty map, so it holds no X entry, and P0 entries are neither live nor expunged). The walk
+                // promoted dirty map, so it holds no X entry, and P0 entries are neither live nor expunged). The work
                 // stops once it has expunged that many, so a map with few deletions is copied by the block copy and a
-                // partial walk (Range-then-delete-first: one deleted entry, at a random slot, half the walk on average).
-                // `live` may be stale (writers change _count without the lock): if it is too low the walk simply runs
+                // short search. `live` may be stale (writers change _count without the lock): if it is too low the walk simply runs
                 // to the end; if too high, it stops before some N entry, which then stays in the dirty map as N. That
                 // is allowed (an N entry is in the dirty map whenever one exists, invariant 2) and costs only its slot
                 // until a later rebuild expunges it. In a quiescent map the count is exact and every N is expunged.
+                //
+                // First the chain of the bucket of `deletedHash` (the map's hint: a key deleted lock-free lately), then
+                // the slot walk for any deleted entry it did not give. When one key was deleted since the promotion (the
+                // Range-then-delete-first and evict-one-add-one patterns), the hint names its bucket and no walk runs:
+                // O(that chain) instead of O(slots / 2). A wrong or stale hint costs that one chain and changes nothing
+                // else, as every entry is judged by its state. Both steps expunge only N entries (N -> X by this call),
+                // so an entry the first step expunged is neither counted nor unlinked again by the walk. In a randomized
+                // string table buckets follow another hash, and the hint is not used.
                 int toExpunge = read.Count - live;
                 int walked = 0;
-                while (toExpunge > 0 && walked < slots)
+                if (toExpunge > 0 && !read.Randomized)
                 {
-                    Entry? e = read.SlotAt(walked++);
-                    if (e is not null && e.TryExpungeLocked())
+                    int b = BucketIndex(deletedHash, read.Multiplier, read.Heads.Length);
+                    Entry? e = read.Heads[b].Value;
+                    if (e is not null)
+                    {
+                        walked++;
+                        if (e.TryExpungeDeletedLocked())
+                        {
+                            RemoveEntry(e);
+                            toExpunge--;
+                        }
+
+                        // The rest of the chain, in the read table (immutable; the copy is the one being unlinked).
+                        for (int i = read.HeadNext[b] - 1; toExpunge > 0 && (uint)i < (uint)read.OverflowUsed; i = read.OverflowNext[i] - 1)
+                        {
+                            walked++;
+                            e = read.Overflow[i].Value;
+                            if (e is not null && e.TryExpungeDeletedLocked())
+                            {
+                                RemoveEntry(e);
+                                toExpunge--;
+                            }
+                        }
+                    }
+                }
+
+                for (int slot = 0; toExpunge > 0 && slot < slots; slot++)
+                {
+                    walked++;
+                    Entry? e = read.SlotAt(slot);
+                    if (e is not null && e.TryExpungeDeletedLocked())
                     {
                         RemoveEntry(e);
                         toExpunge--;

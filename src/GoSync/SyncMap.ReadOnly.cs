@@ -139,7 +139,9 @@ public sealed partial class SyncMap<TKey, TValue>
 
         private static T[] Copy<T>(T[] source)
         {
-            var copy = new T[source.Length];
+            // Not zeroed first where the runtime allows it (arrays without references, over about 2 KB: HeadNext and
+            // OverflowNext), as every element is written at once; EntryRef arrays are zeroed by the allocator anyway.
+            T[] copy = GC.AllocateUninitializedArray<T>(source.Length);
             source.AsSpan().CopyTo(copy);
             return copy;
         }
@@ -320,7 +322,7 @@ public sealed partial class SyncMap<TKey, TValue>
         DirtyTable dirty;
         try
         {
-            dirty = new DirtyTable(read, live);
+            dirty = new DirtyTable(read, live, _deletedHash); // a hint (plain read: see the field)
         }
         catch
         {

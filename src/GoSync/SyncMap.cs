@@ -84,6 +84,14 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
     // whenever no write is in flight; may be off by the writes in flight (even transiently negative) otherwise.
     private int _count;
 
+    // A hint for the next dirty rebuild: the primary hash of the key most recently deleted by a lock-free writer (V -> N),
+    // whose entry the rebuild must expunge. Written plainly after each such delete, read plainly by the rebuild under
+    // _lock; no ordering is needed and a race may leave any deleter's hash (or a stale one): the rebuild treats it only
+    // as the first bucket to look in, checks every entry it finds there by its state, and walks the table for the
+    // deleted entries the hint did not give (DirtyTable's rebuild constructor). An int beside _count, which every
+    // delete writes too: no GC write barrier, no extra cache line, and no deleted key kept reachable.
+    private int _deletedHash;
+
     // The key comparer the user gave; null means EqualityComparer<TKey>.Default. The tables use
     // TableComparerFor(_comparer) (devirtualised default for value-type keys; for strings a fast non-randomized
     // ordinal comparer that a table swaps for the randomized one when probe sequences grow suspiciously long).
@@ -813,6 +821,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             if (e is not null && e.Delete(out value, out pending))
             {
                 Interlocked.Decrement(ref _count); // V -> N by this call
+                _deletedHash = e.Hash; // a rebuild hint (plain write: see the field)
                 return true;
             }
 
@@ -1000,6 +1009,7 @@ public sealed partial class SyncMap<TKey, TValue> : ISyncMap<TKey, TValue>
             if (e is not null && e.TryCompareAndDelete(oldValue, _valueComparer, out pending))
             {
                 Interlocked.Decrement(ref _count); // V -> N by this call
+                _deletedHash = e.Hash; // a rebuild hint (plain write: see the field)
                 return true;
             }
 

@@ -32,6 +32,7 @@ public sealed class TableCostTests
             }
         }
 
+        int longestRebuildWalk = 0;
         for (int cycle = 1; cycle <= 5_000; cycle++)
         {
             int first = 0;
@@ -49,6 +50,7 @@ public sealed class TableCostTests
             }
             while (!keys.Add(fresh));
             map.Store(fresh, fresh);
+            longestRebuildWalk = Math.Max(longestRebuildWalk, map.CurrentRebuildWalk());
 
             if (cycle % 500 == 0)
             {
@@ -58,12 +60,134 @@ public sealed class TableCostTests
 
         map.AssertInvariants();
 
+        // Each cycle's rebuild (the Store after the Range promoted) looked for its one deleted entry in the bucket of the
+        // deleted key's hash (the map's hint) and did not walk the table: a few chain links, against about half of the
+        // 1,153 slots for a walk that stops at a deleted entry at a random slot.
+        Assert.True(longestRebuildWalk is >= 1 and <= 16, $"the longest rebuild walk was {longestRebuildWalk} slots");
+
         // Lookups of present and absent keys in the read table walk about one link each.
         long presentSteps = keys.Sum(k => (long)map.ReadChainSteps(k).Steps);
         long absentSteps = Enumerable.Range(0, 10_000).Sum(_ => (long)map.ReadChainSteps(-random.Next(1, int.MaxValue)).Steps);
         SyncMap<int, int>.ProbeState state = map.GetProbeState();
         Assert.True(presentSteps <= 2L * state.Read.Count, $"finding the {state.Read.Count} keys of the read table walks {presentSteps} links");
         Assert.True(absentSteps <= 2L * 10_000, $"10,000 absent-key lookups walk {absentSteps} links");
+    }
+
+    public enum DeleteWay
+    {
+        Delete,
+        LoadAndDelete,
+        TryRemove,
+        CompareAndDelete,
+        TryRemovePair,
+        ComputeDelete,
+    }
+
+    [Theory]
+    [InlineData(DeleteWay.Delete)]
+    [InlineData(DeleteWay.LoadAndDelete)]
+    [InlineData(DeleteWay.TryRemove)]
+    [InlineData(DeleteWay.CompareAndDelete)]
+    [InlineData(DeleteWay.TryRemovePair)]
+    [InlineData(DeleteWay.ComputeDelete)]
+    public void DirtyRebuild_FollowsTheDeletedKeyHint_WhicheverOperationDeleted(DeleteWay way)
+    {
+        // The key in the last occupied slot, deleted since the promotion: without the hint the walk would read every
+        // slot before it (more than 10,000); with it, the rebuild looks in that key's bucket only.
+        SyncMap<int, int> map = Promoted(10_000);
+        (object Entry, bool Expunged)[] entries = map.GetProbeState().ReadEntries;
+        int lastKey = SyncMap<int, int>.KeyOfEntry(entries[^1].Entry);
+        bool deleted = way switch
+        {
+            DeleteWay.Delete => Deleted(() => map.Delete(lastKey)),
+            DeleteWay.LoadAndDelete => map.LoadAndDelete(lastKey, out _),
+            DeleteWay.TryRemove => map.TryRemove(lastKey, out _),
+            DeleteWay.CompareAndDelete => map.CompareAndDelete(lastKey, lastKey),
+            DeleteWay.TryRemovePair => map.TryRemove(new KeyValuePair<int, int>(lastKey, lastKey)),
+            _ => !map.Compute(lastKey, static (_, _, _) => new ComputeResult<int>(ComputeAction.Delete, 0), out _),
+        };
+        Assert.True(deleted);
+        map.Store(-1, -1);
+
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
+        int walked = SyncMap<int, int>.RebuildWalkOf(state.DirtyTable!);
+        Assert.True(walked is >= 1 and <= 16, $"{way}: the rebuild after deleting the last slot's key walked {walked} slots");
+        Assert.Equal(10_000, state.Dirty!.Value.Count);
+        Assert.Equal(1, state.ReadEntries.Count(e => e.Expunged));
+        Assert.False(map.ContainsKey(lastKey));
+        map.AssertInvariants();
+
+        static bool Deleted(Action delete)
+        {
+            delete();
+            return true;
+        }
+    }
+
+    [Fact]
+    public void DirtyRebuild_WithAStaleHint_StillExpungesEveryDeletedEntry_AndAHintedChainOfCollidersIsWalkedOnce()
+    {
+        // Stale: the key deleted last is stored again (N -> V, lock-free) before the rebuild, so the hinted bucket holds
+        // no deleted entry; the walk must still find the one deleted before it.
+        SyncMap<int, int> map = Promoted(10_000);
+        (object Entry, bool Expunged)[] entries = map.GetProbeState().ReadEntries;
+        int early = SyncMap<int, int>.KeyOfEntry(entries[^2].Entry);
+        int revived = SyncMap<int, int>.KeyOfEntry(entries[^1].Entry);
+        map.Delete(early);
+        map.Delete(revived);
+        map.Store(revived, 7); // the hint now names a live key's bucket
+        map.Store(-1, -1);
+        SyncMap<int, int>.ProbeState state = map.GetProbeState();
+        Assert.True(SyncMap<int, int>.RebuildWalkOf(state.DirtyTable!) >= entries.Length - 1, "the walk must reach the deleted entry");
+        Assert.Equal(10_000, state.Dirty!.Value.Count);
+        Assert.Equal(1, state.ReadEntries.Count(e => e.Expunged));
+        Assert.False(map.ContainsKey(early));
+        Assert.True(map.Load(revived, out int value) && value == 7);
+        map.AssertInvariants();
+
+        // Colliders: 20 keys of one hash share a chain; 5 of them deleted. The hint names that chain, which holds every
+        // deleted entry: all 5 are expunged from it, each once, without walking the 1,000 other keys' slots.
+        var colliders = new SyncMap<PartlyHashed, int>(new CountingComparer()); // hashes the Id only
+        for (int i = 0; i < 1_000; i++)
+        {
+            colliders.Store(new PartlyHashed(i, 0), i);
+        }
+
+        for (int v = 1; v <= 20; v++)
+        {
+            colliders.Store(new PartlyHashed(-5, v), v);
+        }
+
+        colliders.Range(static (_, _) => true); // promote
+        for (int v = 1; v <= 5; v++)
+        {
+            colliders.Delete(new PartlyHashed(-5, v * 4));
+        }
+
+        colliders.Store(new PartlyHashed(-6, 0), 0);
+        SyncMap<PartlyHashed, int>.ProbeState cstate = colliders.GetProbeState();
+        int walked = SyncMap<PartlyHashed, int>.RebuildWalkOf(cstate.DirtyTable!);
+        Assert.True(walked is >= 5 and <= 20, $"the rebuild walked {walked} slots for 5 deleted colliders in one chain of 20");
+        Assert.Equal(5, cstate.ReadEntries.Count(e => e.Expunged));
+        Assert.Equal(1_016, colliders.Count);
+        for (int v = 1; v <= 20; v++)
+        {
+            Assert.Equal(v % 4 != 0, colliders.ContainsKey(new PartlyHashed(-5, v)));
+        }
+
+        colliders.AssertInvariants();
+    }
+
+    private static SyncMap<int, int> Promoted(int keys)
+    {
+        var map = new SyncMap<int, int>();
+        for (int i = 0; i < keys; i++)
+        {
+            map.Store(i, i);
+        }
+
+        map.Range(static (_, _) => true);
+        return map;
     }
 
     [Fact]
@@ -260,32 +384,21 @@ public sealed class TableCostTests
         Assert.False(first.ContainsKey(firstKey));
         first.AssertInvariants();
 
-        // The first and the last occupied slots deleted: the walk runs to the last one and expunges both.
+        // The last and then the first occupied slots deleted: the hint (the hash of the key deleted last) gives the
+        // first; the walk runs to the last one for the other, and expunges each once.
         SyncMap<int, int> ends = Promoted(10_000);
         (object Entry, bool Expunged)[] entries = ends.GetProbeState().ReadEntries;
         int lastKey = SyncMap<int, int>.KeyOfEntry(entries[^1].Entry);
-        ends.Delete(SyncMap<int, int>.KeyOfEntry(entries[0].Entry));
         ends.Delete(lastKey);
+        ends.Delete(SyncMap<int, int>.KeyOfEntry(entries[0].Entry));
         ends.Store(-1, -1);
         state = ends.GetProbeState();
         walked = SyncMap<int, int>.RebuildWalkOf(state.DirtyTable!);
-        Assert.True(walked >= entries.Length && walked <= state.Read.Used, $"walked {walked} of {state.Read.Used} slots holding {entries.Length} entries");
+        Assert.True(walked >= entries.Length && walked <= state.Read.Used + 16, $"walked {walked} of {state.Read.Used} slots holding {entries.Length} entries");
         Assert.Equal(9_999, state.Dirty!.Value.Count);
         Assert.Equal(2, state.ReadEntries.Count(e => e.Expunged));
         Assert.False(ends.ContainsKey(lastKey));
         ends.AssertInvariants();
-
-        static SyncMap<int, int> Promoted(int keys)
-        {
-            var map = new SyncMap<int, int>();
-            for (int i = 0; i < keys; i++)
-            {
-                map.Store(i, i);
-            }
-
-            map.Range(static (_, _) => true);
-            return map;
-        }
     }
 
     [Fact]
